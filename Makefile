@@ -1,0 +1,75 @@
+# agora-token-fcgi: the encoder library, the CLI, and the FastCGI/CGI token server.
+# make; make check; make install PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WERROR  ?=
+CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -fPIC $(WERROR)
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED -Isrc/token -Isrc
+INI_CFLAGS = $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
+CRYPTO_LIBS = -lcrypto -lz
+APP_LIBS = -liniparser -ljansson
+
+LIB_SRC   = $(sort $(wildcard src/token/*.c))
+LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
+# shared by the server and the CLI
+COMMON_SRC = $(sort $(wildcard src/common/*.c))
+COMMON_OBJ = $(COMMON_SRC:src/%.c=build/%.o)
+SERVER_SRC = $(sort $(wildcard src/server/*.c))
+SERVER_OBJ = $(SERVER_SRC:src/%.c=build/%.o)
+CLI_SRC   = $(sort $(wildcard src/cli/*.c))
+CLI_OBJ   = $(CLI_SRC:src/%.c=build/%.o)
+TEST_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN  = $(TEST_SRC:tests/unit/%.c=build/tests/%)
+
+LIBA  = build/libagoratoken.a
+LIBSO = build/libagoratoken.so
+CLI   = build/agora-token
+FCGI  = cgi-bin/token.fcgi
+
+all: $(LIBA) $(LIBSO) $(CLI) $(FCGI)
+
+build/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libagoratoken.so.1 $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+$(CLI): $(CLI_OBJ) $(COMMON_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(APP_LIBS) $(CRYPTO_LIBS)
+
+$(FCGI): $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
+	@mkdir -p cgi-bin
+	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+
+build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
+	@mkdir -p build/tests
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(APP_LIBS) $(CRYPTO_LIBS)
+
+tests: $(TEST_BIN)
+
+# every test speaks TAP; prove runs them all
+check: all tests
+	prove -f $(TEST_BIN) tests/*.t
+
+bench: all
+	./tests/bench/run
+
+install: $(LIBA) $(LIBSO) $(CLI)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/agora-token
+	install -m 644 src/token/agora_token.h $(DESTDIR)$(PREFIX)/include/agora_token.h
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libagoratoken.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libagoratoken.so.1
+	ln -sf libagoratoken.so.1 $(DESTDIR)$(PREFIX)/lib/libagoratoken.so
+	sed 's|@PREFIX@|$(PREFIX)|' etc/agoratoken.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/agoratoken.pc
+
+clean:
+	rm -rf build $(FCGI)
+
+.PHONY: all tests check bench install clean

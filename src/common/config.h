@@ -1,0 +1,73 @@
+/* config.h - the ini configuration (http-api section 5), shared by the server and the CLI.
+ * iniparser stays inside config.c; callers see only this struct. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CFG_MAX_APPS     16
+#define CFG_MAX_ORIGINS  32
+#define CFG_MAX_KEYS     16
+#define CFG_NAME_LEN     64
+#define CFG_ORIGIN_LEN   256
+#define CFG_SECRET_LEN   256
+
+/* Token types the server can issue ([token] services); bit (1u << type). */
+enum cfg_type {
+	CFG_T_RTC, CFG_T_RTM, CFG_T_RTE, CFG_T_CHAT, CFG_T_CHAT_APP,
+	CFG_T_APAAS, CFG_T_APAAS_USER, CFG_T_APAAS_APP, CFG_T_FPA,
+	CFG_T__MAX
+};
+
+enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH__MAX };
+
+struct cfg_app {
+	char name[CFG_NAME_LEN];        /* "" for the [app] section, else NAME of [app:NAME] */
+	char app_id[33];
+	char app_cert[33];
+};
+
+struct config {
+	char path[4096];
+	time_t mtime;                    /* of the file when loaded: a change triggers a reload */
+	int n_apps;
+	struct cfg_app apps[CFG_MAX_APPS];
+
+	/* [token] */
+	unsigned services;               /* bit set of enum cfg_type */
+	uint32_t default_expire, min_expire, max_expire;
+	int over_max_reject;             /* 0: clamp to max_expire, 1: refuse */
+	int default_role;                /* TOKEN_ROLE_PUBLISHER or TOKEN_ROLE_SUBSCRIBER */
+	int allow_publisher;
+	int allow_uid_zero;
+	char channel_prefix[65];
+	int inspect;                     /* /inspect answers */
+
+	/* [cors] */
+	int any_origin;                  /* allow_origin = * */
+	int n_origins;
+	char origins[CFG_MAX_ORIGINS][CFG_ORIGIN_LEN];
+	uint32_t cors_max_age;
+
+	/* [auth] */
+	enum cfg_auth auth;
+	int n_keys;
+	char keys[CFG_MAX_KEYS][CFG_SECRET_LEN];
+	char secret[CFG_SECRET_LEN];
+
+	/* [limits] */
+	uint32_t requests_per_minute;    /* 0: no limit */
+	uint32_t burst;
+	char state_dir[1024];
+};
+
+/* Loads path into c (defaults first, then the file). On failure returns -1 and writes the precise
+ * reason (never a secret) into err. Secrets are wiped from c by config_free(). */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The app profile called name ("" or NULL: the [app] section, or the only profile). */
+const struct cfg_app *config_find_app(const struct config *c, const char *name);
+void config_free(struct config *c);
+
+#endif
