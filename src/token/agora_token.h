@@ -249,7 +249,7 @@ enum token_err token_check_channel(const char *s, size_t len);
 enum token_err token_check_account(const char *s, size_t len);
 enum token_err token_check_user(const char *s, size_t len);
 enum token_err token_check_room(const char *s, size_t len);
-/* Strict decimal 0..4294967295: no sign, no spaces, no leading "+" or trailing junk. */
+/* Strict decimal 0..4294967295: digits only, no sign, spaces, leading zeros or trailing junk. */
 enum token_err token_parse_uid(const char *s, size_t len, uint32_t *uid);
 /* "0" -> "" (the wildcard), else the unsigned decimal; buf has room for 11 bytes. */
 const char *token_uid_string(uint32_t uid, char buf[11]);

@@ -1,0 +1,87 @@
+/* base64.c - standard padded base64 out; standard or URL-safe, padded or not, in.
+ * Decoding refuses any other character, so a mangled token is an error, not a different token. */
+#include "agora_token.h"
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t token_base64_encode(char *out, size_t cap, const unsigned char *in, size_t len)
+{
+	size_t need = (len + 2) / 3 * 4, i, o = 0;
+
+	if (len > (SIZE_MAX - 2) / 4 * 3 || need >= cap)
+		return 0;
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = b64[(v >> 6) & 63];
+		out[o++] = b64[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+size_t token_base64_decode(unsigned char *out, size_t cap, const char *in, size_t len)
+{
+	uint32_t acc = 0;
+	size_t i, o = 0, n = 0, pad = 0;
+
+	while (len > 0 && in[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if ((len + pad) % 4 != 0 && pad > 0)
+		return 0;
+	if (len % 4 == 1)
+		return 0;
+	for (i = 0; i < len; i++) {
+		int v = b64_value(in[i]);
+		if (v < 0)
+			return 0;
+		acc = acc << 6 | (uint32_t)v;
+		if (++n == 4) {
+			if (cap - o < 3)
+				return 0;
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			acc = 0;
+			n = 0;
+		}
+	}
+	if (n == 2) {
+		if (cap - o < 1 || (acc & 0xf) != 0)
+			return 0;
+		out[o++] = (unsigned char)(acc >> 4);
+	} else if (n == 3) {
+		if (cap - o < 2 || (acc & 0x3) != 0)
+			return 0;
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	return o;
+}
