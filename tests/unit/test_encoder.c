@@ -1,0 +1,332 @@
+/* test_encoder.c - the encoder's parts one by one: packer, reader, base64, HMAC, validators at
+ * every boundary, the negative cases of the format spec, and hostile token contents. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "internal.h"
+#include "tap.h"
+
+static const char *APP_ID = "970CA35de60c44645bbae8a215061b33";
+static const char *CERT = "5CFd2fd1755d40ecb72977518be15d3b";
+static const char *V1 = "007eJxTYBBbsMMnKq7p9Hf/HcIX5kce9b518kCiQgSr5Zrp4X1Tu6UUGCzNDZwdjU1TUs0Mkk1MzExMk5ISUy0SjQxNDcwMk4yN3b8IMEQwMTAwMoAwBIL4CgzmKeZGxmamqUmWFsYmFqbGluapxqnGaZYpJmYGSSkpiVwMRhYWRsYmhkbmxgDCaiTj";
+
+static void hex(char *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void test_packer(void)
+{
+	unsigned char buf[16], big[70000];
+	char h[64];
+	struct pk_w w;
+	struct pk_r r;
+	struct token_bytes b;
+
+	pk_init(&w, buf, sizeof(buf));
+	pk_u16(&w, 0x0102);
+	pk_u32(&w, 0x03040506);
+	pk_str(&w, "ab", 2);
+	hex(h, buf, w.len);
+	is_str(h, "02010605040302006162", "u16, u32 and strings are little-endian with a u16 length");
+	is_int(w.err, TOKEN_OK, "no error while it fits");
+	pk_raw(&w, "0123456789", 10);
+	is_int(w.err, TOKEN_ERR_TOO_LARGE, "a write past the end sets an error");
+	is_int(w.len, 10, "and writes nothing");
+
+	pk_init(&w, big, sizeof(big));
+	memset(big, 'x', sizeof(big));
+	pk_str(&w, big, 65535);
+	is_int(w.err, TOKEN_OK, "a 65535-byte string packs");
+	pk_init(&w, big, sizeof(big));
+	pk_str(&w, big, 65536);
+	is_int(w.err, TOKEN_ERR_STRING, "a 65536-byte string is refused, not wrapped");
+
+	rd_init(&r, "\x02\x01\x06\x05\x04\x03\x02\x00\x61\x62", 10);
+	is_int(rd_u16(&r), 0x0102, "reads u16");
+	is_int(rd_u32(&r), 0x03040506, "reads u32");
+	b = rd_str(&r);
+	ok(b.len == 2 && memcmp(b.p, "ab", 2) == 0 && !r.bad, "reads a string");
+	rd_u16(&r);
+	ok(r.bad, "a read past the end marks the reader bad");
+	rd_init(&r, "\x05\x00\x61", 3);
+	b = rd_str(&r);
+	ok(r.bad && b.len == 0, "a string longer than what is left is refused");
+}
+
+static void test_base64(void)
+{
+	static const struct { const char *in, *out; } v[] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	char out[32];
+	unsigned char dec[32];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = token_base64_encode(out, sizeof(out), (const unsigned char *)v[i].in, strlen(v[i].in));
+		is_str(out, v[i].out, "base64 of '%s' (RFC 4648)", v[i].in);
+		is_int(n, strlen(v[i].out), "its length");
+		if (n > 0) {
+			n = token_base64_decode(dec, sizeof(dec), v[i].out, strlen(v[i].out));
+			ok(n == strlen(v[i].in) && memcmp(dec, v[i].in, n) == 0, "decodes back '%s'", v[i].out);
+		}
+	}
+	is_int(token_base64_encode(out, 4, (const unsigned char *)"foo", 3), 0, "encode refuses a buffer without room for the NUL");
+	is_int(token_base64_encode(out, 5, (const unsigned char *)"foo", 3), 4, "and takes one with room");
+	is_int(token_base64_decode(dec, sizeof(dec), "Zm9vYg", 6), 4, "decode takes missing padding");
+	is_int(token_base64_decode(dec, sizeof(dec), "-_-_", 4), 3, "decode takes the URL-safe alphabet");
+	ok(dec[0] == 0xfb && dec[1] == 0xff && dec[2] == 0xbf, "as + and /");
+	is_int(token_base64_decode(dec, sizeof(dec), "Zm9v!mFy", 8), 0, "decode refuses other characters");
+	is_int(token_base64_decode(dec, sizeof(dec), "Zm9vY", 5), 0, "decode refuses a lone sixth bit group");
+	is_int(token_base64_decode(dec, sizeof(dec), "Zm9vYh==", 8), 0, "decode refuses non-zero padding bits");
+	is_int(token_base64_decode(dec, sizeof(dec), "Zm9=vYg=", 8), 0, "decode refuses padding in the middle");
+	is_int(token_base64_decode(dec, 2, "Zm9v", 4), 0, "decode refuses output that does not fit");
+}
+
+static void test_hmac(void)
+{
+	unsigned char mac[32];
+	char b64[64];
+
+	hmac_sha256(mac, "key", 3, "The quick brown fox jumps over the lazy dog", 43);
+	token_base64_encode(b64, sizeof(b64), mac, 32);
+	is_str(b64, "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=", "HMAC-SHA256 known answer");
+	/* RFC 4231 case 6: a 131-byte key is hashed first */
+	{
+		unsigned char key[131];
+		char h[65];
+		memset(key, 0xaa, sizeof(key));
+		hmac_sha256(mac, key, sizeof(key), "Test Using Larger Than Block-Size Key - Hash Key First", 54);
+		hex(h, mac, 32);
+		is_str(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", "HMAC-SHA256 with a key longer than a block (RFC 4231)");
+	}
+}
+
+static void test_validators(void)
+{
+	char s[300];
+	uint32_t uid = 7;
+	char buf[11];
+
+	is_int(token_check_hex32(APP_ID, TOKEN_ERR_APP_ID), TOKEN_OK, "mixed-case hex app id");
+	is_int(token_check_hex32("invalid", TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "app id 'invalid'");
+	is_int(token_check_hex32("Z70CA35de60c44645bbae8a215061b33", TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "non-hex app id");
+	is_int(token_check_hex32("", TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "empty app id");
+	is_int(token_check_hex32("970CA35de60c44645bbae8a215061b333", TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "33 characters");
+	is_int(token_check_hex32("5CFd2fd1755d40ecb72977518be15d3Z", TOKEN_ERR_APP_CERT), TOKEN_ERR_APP_CERT, "certificate ending in Z");
+	is_int(token_check_hex32(NULL, TOKEN_ERR_APP_CERT), TOKEN_ERR_APP_CERT, "NULL certificate");
+
+	memset(s, 'a', sizeof(s));
+	is_int(token_check_channel(s, 64), TOKEN_OK, "64-byte channel");
+	is_int(token_check_channel(s, 65), TOKEN_ERR_CHANNEL, "65-byte channel");
+	is_int(token_check_channel(s, 0), TOKEN_ERR_CHANNEL, "empty channel");
+	is_int(token_check_channel("a b!#$%&()+-:;<=.>?@[]^_{}|~,", 29), TOKEN_OK, "every punctuation of Agora's set");
+	is_int(token_check_channel("a/b", 3), TOKEN_ERR_CHANNEL, "slash is not in the set");
+	is_int(token_check_channel("a\"b", 3), TOKEN_ERR_CHANNEL, "quote is not in the set");
+	is_int(token_check_channel("a\0b", 3), TOKEN_ERR_CHANNEL, "NUL is not in the set");
+	is_int(token_check_channel("caf\xc3\xa9", 5), TOKEN_ERR_CHANNEL, "non-ASCII is not in the set");
+	is_int(token_check_account(s, 255), TOKEN_OK, "255-byte account");
+	is_int(token_check_account(s, 256), TOKEN_ERR_ACCOUNT, "256-byte account");
+	is_int(token_check_account(s, 0), TOKEN_ERR_ACCOUNT, "empty account");
+	is_int(token_check_user(s, 64), TOKEN_OK, "64-byte user");
+	is_int(token_check_user(s, 65), TOKEN_ERR_USER, "65-byte user");
+	is_int(token_check_user("a\nb", 3), TOKEN_ERR_USER, "user with a newline");
+	is_int(token_check_user("caf\xc3\xa9", 5), TOKEN_OK, "UTF-8 user");
+	is_int(token_check_room(s, 255), TOKEN_OK, "255-byte room");
+	is_int(token_check_room(s, 256), TOKEN_ERR_ROOM, "256-byte room");
+
+	is_int(token_parse_uid("4294967295", 10, &uid), TOKEN_OK, "uid 4294967295");
+	is_int(uid, 4294967295u, "its value");
+	is_int(token_parse_uid("4294967296", 10, &uid), TOKEN_ERR_UID, "uid 4294967296 refused, not wrapped");
+	is_int(token_parse_uid("99999999999", 11, &uid), TOKEN_ERR_UID, "11 digits");
+	is_int(token_parse_uid("0", 1, &uid), TOKEN_OK, "uid 0");
+	is_int(uid, 0, "its value");
+	is_int(token_parse_uid("-1", 2, &uid), TOKEN_ERR_UID, "negative uid");
+	is_int(token_parse_uid("+1", 2, &uid), TOKEN_ERR_UID, "plus sign");
+	is_int(token_parse_uid("12a", 3, &uid), TOKEN_ERR_UID, "trailing junk");
+	is_int(token_parse_uid(" 1", 2, &uid), TOKEN_ERR_UID, "leading space");
+	is_int(token_parse_uid("01", 2, &uid), TOKEN_ERR_UID, "leading zero");
+	is_int(token_parse_uid("", 0, &uid), TOKEN_ERR_UID, "empty uid");
+	is_str(token_uid_string(0, buf), "", "uid 0 is the empty string");
+	is_str(token_uid_string(2882341273u, buf), "2882341273", "uids above 2^31 are unsigned");
+	is_str(token_uid_string(4294967295u, buf), "4294967295", "the largest uid");
+
+	is_int(token_check_expire(0), TOKEN_ERR_EXPIRE, "expire 0");
+	is_int(token_check_expire(1), TOKEN_OK, "expire 1");
+	is_int(token_check_expire(86400), TOKEN_OK, "expire 86400");
+	is_int(token_check_expire(86401), TOKEN_ERR_EXPIRE, "expire 86401");
+	ok(strlen(token_strerror(TOKEN_ERR_CHANNEL)) > 10 && strcmp(token_errcode(TOKEN_ERR_CHANNEL), "invalid_channel") == 0,
+		"errors have a message and a code");
+	is_str(token_strerror(TOKEN_ERR__MAX), "unknown error", "an out-of-range error is still a sentence");
+	{
+		int e, all = 1;
+		for (e = 0; e < TOKEN_ERR__MAX; e++)
+			all &= token_strerror((enum token_err)e) != NULL && token_errcode((enum token_err)e) != NULL;
+		ok(all, "every error has a message and a code");
+	}
+}
+
+/* A 007 token from raw content bytes, to feed the parser hostile contents. */
+static void token_of(char *out, size_t cap, const unsigned char *content, size_t len)
+{
+	unsigned char z[4096];
+	uLongf zl = sizeof(z);
+	compress(z, &zl, content, len);
+	memcpy(out, "007", 3);
+	token_base64_encode(out + 3, cap - 3, z, zl);
+}
+
+static void test_negative(void)
+{
+	struct token_key k = { APP_ID, CERT, 1111111, 1 };
+	struct token_rtc r;
+	struct token2 t;
+	struct token1 t1;
+	char out[TOKEN_BUF_SIZE], tok[8192];
+	unsigned char c[512];
+	struct pk_w w;
+
+	token_rtc_init(&r, "chan", 1, TOKEN_ROLE_PUBLISHER, 600, 600);
+	k.app_id = "invalid";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_APP_ID, "build with app id 'invalid'");
+	k.app_id = "Z70CA35de60c44645bbae8a215061b33";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_APP_ID, "build with a non-hex app id");
+	k.app_id = "";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_APP_ID, "build with an empty app id");
+	k.app_id = APP_ID;
+	k.app_cert = "5CFd2fd1755d40ecb72977518be15d3Z";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_APP_CERT, "build with a bad certificate");
+	k.app_cert = CERT;
+	memset(&t, 0, sizeof(t));
+	t.app_id.p = APP_ID;
+	t.app_id.len = 32;
+	is_int(token2_build(&t, CERT, out, sizeof(out), NULL), TOKEN_ERR_NO_SERVICE, "build with no services");
+	t.n_services = 1;
+	t.services[0].type = 99;
+	is_int(token2_build(&t, CERT, out, sizeof(out), NULL), TOKEN_ERR_ARG, "build with an unknown service type");
+	t.services[0].type = TOKEN_SVC_RTC;
+	t.services[0].n_privileges = 2;
+	t.services[0].privileges[0].id = 1;
+	t.services[0].privileges[1].id = 1;
+	is_int(token2_build(&t, CERT, out, sizeof(out), NULL), TOKEN_ERR_ARG, "build with a duplicated privilege");
+	is_int(token_build_rtc(out, 100, &k, &r), TOKEN_ERR_NOSPACE, "build into a small buffer");
+	r.expire = 86401;
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_EXPIRE, "build with expire 86401");
+	r.expire = 0;
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_EXPIRE, "build with expire 0");
+	r.expire = 600;
+	r.role = (enum token_role)3;
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_ROLE, "build with role 3");
+	r.role = TOKEN_ROLE_PUBLISHER;
+	r.channel = "has/slash";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_CHANNEL, "build with a bad channel");
+	is_int(token_build_rtm(out, sizeof(out), &k, "", 600), TOKEN_ERR_USER, "rtm with an empty user");
+
+	is_int(token1_parse(&t1, "006invalid", 10), TOKEN_ERR_MALFORMED, "parse '006invalid'");
+	is_int(token2_parse(&t, "007invalid", 10), TOKEN_ERR_BASE64, "parse '007invalid'");
+	is_int(token2_parse(&t, "00", 2), TOKEN_ERR_VERSION, "parse '00'");
+	is_int(token2_parse(&t, "007aW52YWxpZA==", 15), TOKEN_ERR_INFLATE, "parse valid base64 that is not zlib");
+	is_int(token2_parse(&t, "006eJx", 6), TOKEN_ERR_VERSION, "a 006 token is not a 007 one");
+	is_int(token2_parse(&t, V1, strlen(V1) - 8), TOKEN_ERR_INFLATE, "a truncated token");
+	ok(t.content == NULL && t.n_services == 0, "a failed parse leaves nothing behind");
+
+	/* an unknown service after RTC: parse succeeds with RTC and the signature still verifies */
+	{
+		struct token2 in;
+		struct token_service *s;
+		memset(&in, 0, sizeof(in));
+		in.app_id.p = APP_ID;
+		in.app_id.len = 32;
+		in.issue_ts = 1111111;
+		in.expire = 600;
+		in.salt = 1;
+		in.n_services = 1;
+		s = &in.services[0];
+		s->type = TOKEN_SVC_RTC;
+		s->n_privileges = 1;
+		s->privileges[0].id = 1;
+		s->privileges[0].value = 600;
+		s->channel.p = "chan";
+		s->channel.len = 4;
+		s->account.p = "";
+		pk_init(&w, c, sizeof(c));
+		is_int(token2_pack(&w, &in, CERT), TOKEN_OK, "packs a token by hand");
+		c[34 + 34 + 12] = 2;                  /* two services declared */
+		pk_u16(&w, 200);                      /* then an unknown type 200 with some bytes */
+		pk_raw(&w, "\x01\x02\x03", 3);
+		/* re-sign over the new signing info */
+		{
+			unsigned char ts[4], salt[4], k1[32], key[32];
+			le32_store(ts, 1111111);
+			le32_store(salt, 1);
+			hmac_sha256(k1, ts, 4, CERT, 32);
+			hmac_sha256(key, salt, 4, k1, 32);
+			hmac_sha256(c + 2, key, 32, c + 34, w.len - 34);
+		}
+		token_of(tok, sizeof(tok), c, w.len);
+		is_int(token2_parse(&t, tok, strlen(tok)), TOKEN_OK, "a token with an unknown service type parses");
+		ok(t.n_services == 1 && t.declared_services == 2 && t.unknown_type == 200, "with the known service and the unknown type reported");
+		is_int(token2_verify(&t, CERT), TOKEN_OK, "and its signature verifies");
+		token2_free(&t);
+
+		/* every truncation of the content fails cleanly */
+		{
+			size_t n, fails = 0;
+			for (n = 0; n < 34 + 34 + 14 + 2; n++) {
+				token_of(tok, sizeof(tok), c, n);
+				fails += token2_parse(&t, tok, strlen(tok)) != TOKEN_OK;
+			}
+			is_int(fails, 34 + 34 + 14 + 2, "every truncated content up to the first service is refused");
+		}
+		/* a privilege count past the limit */
+		c[34 + 34 + 14 + 2] = 0xff;
+		token_of(tok, sizeof(tok), c, w.len);
+		ok(token2_parse(&t, tok, strlen(tok)) != TOKEN_OK, "a privilege count of 255 is refused");
+	}
+	{
+		struct token2 p;
+		char t2[TOKEN_BUF_SIZE];
+		is_int(token2_parse(&p, V1, strlen(V1)), TOKEN_OK, "V1 parses");
+		is_int(token2_verify(&p, "5CFd2fd1755d40ecb72977518be15d3"), TOKEN_ERR_APP_CERT, "verify with a 31-character certificate");
+		token2_free(&p);
+		strcpy(t2, V1);
+		t2[40] = t2[40] == 'A' ? 'B' : 'A';
+		ok(token2_parse(&p, t2, strlen(t2)) != TOKEN_OK || token2_verify(&p, CERT) != TOKEN_OK, "a flipped character never verifies");
+		token2_free(&p);
+	}
+}
+
+static void test_stamp(void)
+{
+	struct token_key a = { APP_ID, CERT, 0, 0 }, b = a;
+	int i, in_range = 1, differ = 0;
+	uint32_t first;
+
+	is_int(token_key_stamp(&a), TOKEN_OK, "stamp");
+	ok(a.issue_ts > 1700000000u, "the issue time is now");
+	first = a.salt;
+	for (i = 0; i < 64; i++) {
+		token_key_stamp(&b);
+		in_range &= b.salt >= 1 && b.salt <= 99999999u;
+		differ |= b.salt != first;
+	}
+	ok(in_range, "salts are in 1..99999999");
+	ok(differ, "salts change");
+}
+
+int main(void)
+{
+	test_packer();
+	test_base64();
+	test_hmac();
+	test_validators();
+	test_negative();
+	test_stamp();
+	return done();
+}
