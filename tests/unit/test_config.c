@@ -1,0 +1,259 @@
+/* test_config.c - config_load against good and bad ini files: defaults, every key, profiles,
+ * and that each refusal names its reason without echoing a secret. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agora_token.h"
+#include "common/config.h"
+#include "tap.h"
+
+#define ID   "970CA35de60c44645bbae8a215061b33"
+#define CERT "5CFd2fd1755d40ecb72977518be15d3b"
+#define APP  "[app]\napp_id = " ID "\napp_certificate = \"" CERT "\"\n"
+
+static char dir[64], path[128];
+
+static int load(struct config *c, const char *text, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(99);
+	}
+	err[0] = '\0';
+	return config_load(c, path, err, errlen);
+}
+
+static void test_defaults(void)
+{
+	struct config c;
+	char err[256];
+
+	is_int(load(&c, APP, err, sizeof(err)), 0, "a file with only [app] loads");
+	is_str(err, "", "and leaves err empty");
+	is_int(c.n_apps, 1, "one profile");
+	is_str(c.apps[0].name, "", "named \"\"");
+	is_str(c.apps[0].app_id, ID, "app id kept as written");
+	is_str(c.apps[0].app_cert, CERT, "certificate kept as written");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
+		"services default to rtc, rtm, rte, chat");
+	is_int(c.default_expire, 3600, "default_expire 3600");
+	is_int(c.min_expire, 1, "min_expire 1");
+	is_int(c.max_expire, 86400, "max_expire 86400");
+	is_int(c.over_max_reject, 0, "over_max clamp");
+	is_int(c.default_role, TOKEN_ROLE_PUBLISHER, "default_role publisher");
+	ok(c.allow_publisher && c.allow_uid_zero && c.inspect, "publisher, uid 0 and inspect allowed");
+	ok(c.any_origin && c.n_origins == 0, "allow_origin *");
+	is_int(c.cors_max_age, 600, "max_age 600");
+	is_int(c.auth, CFG_AUTH_NONE, "auth none");
+	is_int(c.requests_per_minute, 0, "no rate limit");
+	is_str(c.path, path, "path remembered");
+	ok(c.mtime != 0, "mtime remembered");
+	ok(config_find_app(&c, NULL) == &c.apps[0], "find_app(NULL) is [app]");
+	ok(config_find_app(&c, "") == &c.apps[0], "find_app(\"\") is [app]");
+	ok(config_find_app(&c, "other") == NULL, "find_app(other) is NULL");
+	config_free(&c);
+	ok(c.apps[0].app_cert[0] == '\0' && c.n_apps == 0, "config_free wipes the certificate");
+}
+
+static void test_every_key(void)
+{
+	struct config c;
+	char err[256];
+	const char *ini = APP
+		"[token]\n"
+		"services        = rtc, rtm,chat_app , fpa ; a comment\n"
+		"default_expire  = 600\n"
+		"min_expire      = 30\n"
+		"max_expire      = 7200\n"
+		"over_max        = Reject\n"
+		"default_role    = audience\n"
+		"allow_publisher = no\n"
+		"allow_uid_zero  = off\n"
+		"channel_prefix  = class-\n"
+		"inspect         = false\n"
+		"[cors]\n"
+		"allow_origin    = https://app.example.com ,  https://*.example.org,http://localhost:8080\n"
+		"max_age         = 0\n"
+		"[auth]\n"
+		"mode            = key\n"
+		"keys            = \"0123456789abcdef0123, k2-#-;-0123456789\"\n"
+		"secret          = \"s#;ecret-0123456789\"\n"
+		"[limits]\n"
+		"requests_per_minute = 120\n"
+		"burst           = 10\n"
+		"state_dir       = /var/lib/agora-token\n";
+
+	if (!is_int(load(&c, ini, err, sizeof(err)), 0, "a file with every key loads"))
+		printf("#   err: %s\n", err);
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_CHAT_APP | 1u << CFG_T_FPA,
+		"services list, spaces and comment ignored");
+	is_int(c.default_expire, 600, "default_expire");
+	is_int(c.min_expire, 30, "min_expire");
+	is_int(c.max_expire, 7200, "max_expire");
+	is_int(c.over_max_reject, 1, "over_max reject, any case");
+	is_int(c.default_role, TOKEN_ROLE_SUBSCRIBER, "default_role audience is subscriber");
+	ok(!c.allow_publisher && !c.allow_uid_zero && !c.inspect, "no, off, false");
+	is_str(c.channel_prefix, "class-", "channel_prefix");
+	is_int(c.any_origin, 0, "an origin list is not *");
+	is_int(c.n_origins, 3, "three origins");
+	is_str(c.origins[0], "https://app.example.com", "origin trimmed");
+	is_str(c.origins[1], "https://*.example.org", "wildcard origin");
+	is_str(c.origins[2], "http://localhost:8080", "origin with port");
+	is_int(c.cors_max_age, 0, "max_age 0");
+	is_int(c.auth, CFG_AUTH_KEY, "mode key");
+	is_int(c.n_keys, 2, "two keys");
+	is_str(c.keys[0], "0123456789abcdef0123", "first key");
+	is_str(c.keys[1], "k2-#-;-0123456789", "a quoted list keeps # and ;");
+	is_str(c.secret, "s#;ecret-0123456789", "a quoted secret keeps # and ;");
+	is_int(c.requests_per_minute, 120, "requests_per_minute");
+	is_int(c.burst, 10, "burst");
+	is_str(c.state_dir, "/var/lib/agora-token", "state_dir");
+	config_free(&c);
+
+	is_int(load(&c, APP "[token]\nservices =\ndefault_expire =\n[auth]\nkeys =\n", err, sizeof(err)), 0,
+		"empty values keep the defaults");
+	is_int(c.default_expire, 3600, "empty default_expire is 3600");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
+		"empty services is the default list");
+	config_free(&c);
+}
+
+static void test_profiles(void)
+{
+	struct config c;
+	char err[256];
+	const char *two =
+		"[app:Alpha]\napp_id = " ID "\napp_certificate = " CERT "\n"
+		"[app:beta-2]\napp_id = 0123456789abcdef0123456789ABCDEF\napp_certificate = " CERT "\n";
+
+	is_int(load(&c, two, err, sizeof(err)), 0, "two named profiles load");
+	is_int(c.n_apps, 2, "two profiles");
+	ok(config_find_app(&c, NULL) == NULL, "no default among several named profiles");
+	ok(config_find_app(&c, "alpha") == &c.apps[0], "alpha found (names are lowercased)");
+	ok(config_find_app(&c, "ALPHA") == &c.apps[0], "ALPHA found too");
+	ok(config_find_app(&c, "beta-2") != NULL && strcmp(config_find_app(&c, "beta-2")->app_id,
+		"0123456789abcdef0123456789ABCDEF") == 0, "beta-2 has its own app id");
+	ok(config_find_app(&c, "gamma") == NULL, "unknown profile is NULL");
+	config_free(&c);
+
+	is_int(load(&c, "[app:solo]\napp_id = " ID "\napp_certificate = " CERT "\n", err, sizeof(err)), 0,
+		"one named profile loads");
+	ok(config_find_app(&c, NULL) == &c.apps[0], "the only profile is the default");
+	config_free(&c);
+
+	is_int(load(&c, APP "[app:x]\napp_id = 0123456789abcdef0123456789abcdef\napp_certificate = " CERT "\n",
+		err, sizeof(err)), 0, "[app] and [app:x] together");
+	ok(strcmp(config_find_app(&c, NULL)->app_id, ID) == 0, "default is [app]");
+	ok(strcmp(config_find_app(&c, "x")->app_id, "0123456789abcdef0123456789abcdef") == 0,
+		"[app:x] keys do not leak into [app]");
+	config_free(&c);
+}
+
+/* Each bad file: the reason must contain want, and must never contain the secret. */
+static const struct bad {
+	int line;
+	const char *ini;
+	const char *want;
+} bad[] = {
+	{ __LINE__, "", "no [app] section" },
+	{ __LINE__, "[app]\napp_id = " ID "\n", "[app] app_certificate is missing" },
+	{ __LINE__, "[app]\napp_certificate = " CERT "\n", "[app] app_id is missing" },
+	{ __LINE__, "[app]\napp_id = 970CA35de60c44645bbae8a215061b3\napp_certificate = " CERT "\n",
+		"[app] app_id: must be 32 hex characters" },
+	{ __LINE__, "[app]\napp_id = " ID "\napp_certificate = 5CFd2fd1755d40ecb72977518be15d3Z\n",
+		"[app] app_certificate: must be 32 hex" },
+	/* an unquoted # starts a comment: the certificate is cut and refused, not silently shortened */
+	{ __LINE__, "[app]\napp_id = " ID "\napp_certificate = 5CFd2fd1755d40ecb7#977518be15d3b\n",
+		"quote it" },
+	{ __LINE__, APP "[app:bad name]\n", "an app name is" },
+	{ __LINE__, APP "[token]\nmax_expir = 100\n", "[token] max_expir: unknown key" },
+	{ __LINE__, APP "[auth]\nmdoe = key\n", "[auth] mdoe: unknown key" },
+	{ __LINE__, APP "[limit]\nburst = 1\n", "unknown section [limit]" },
+	{ __LINE__, "stray = 1\n" APP, "stray: every key must be inside a section" },
+	{ __LINE__, APP "[token]\nmax_expire = 12abc\n", "[token] max_expire: must be a whole number" },
+	{ __LINE__, APP "[token]\nmax_expire = -1\n", "[token] max_expire: must be" },
+	{ __LINE__, APP "[token]\nmax_expire = 0x10\n", "[token] max_expire: must be" },
+	{ __LINE__, APP "[token]\nmax_expire = 86401\n", "[token] max_expire: must be" },
+	{ __LINE__, APP "[token]\nmin_expire = 0\n", "[token] min_expire: must be" },
+	{ __LINE__, APP "[token]\ndefault_expire = 99999999999\n", "[token] default_expire: must be" },
+	{ __LINE__, APP "[token]\nmin_expire = 600\nmax_expire = 60\n", "min_expire is above max_expire" },
+	{ __LINE__, APP "[token]\nmax_expire = 60\n", "default_expire must lie between" },
+	{ __LINE__, APP "[token]\nover_max = truncate\n", "[token] over_max: must be clamp or reject" },
+	{ __LINE__, APP "[token]\ndefault_role = admin\n", "[token] default_role: must be publisher" },
+	{ __LINE__, APP "[token]\nallow_publisher = maybe\n", "[token] allow_publisher: must be yes or no" },
+	{ __LINE__, APP "[token]\nservices = rtc, voice\n", "[token] services: unknown token type" },
+	{ __LINE__, APP "[token]\nchannel_prefix = a/b\n", "[token] channel_prefix:" },
+	{ __LINE__, APP "[cors]\nallow_origin = https://a.example.com/path\n", "[cors] allow_origin: each origin" },
+	{ __LINE__, APP "[cors]\nallow_origin = example.com\n", "[cors] allow_origin: each origin" },
+	{ __LINE__, APP "[cors]\nmax_age = 1e3\n", "[cors] max_age: must be" },
+	{ __LINE__, APP "[auth]\nmode = password\n", "[auth] mode: must be none, key or signed" },
+	{ __LINE__, APP "[auth]\nmode = key\n", "mode = key needs at least one entry in keys" },
+	{ __LINE__, APP "[auth]\nmode = signed\n", "mode = signed needs a secret" },
+	{ __LINE__, APP "[auth]\nmode = signed\nsecret = short\n", "[auth] secret: must be 16 to" },
+	{ __LINE__, APP "[auth]\nmode = key\nkeys = 0123456789abcdef, short\n", "[auth] keys: each key must be" },
+	{ __LINE__, APP "[limits]\nstate_dir = relative/dir\n", "[limits] state_dir: must be an absolute path" },
+	{ __LINE__, APP "[limits]\nburst = lots\n", "[limits] burst: must be a whole number" },
+	/* iniparser's own refusals, reworded without the file name or the offending line */
+	{ __LINE__, APP "secret line without an equals sign 5CFd2fd1755d40ecb72977518be15d3b\n",
+		"syntax error at line 4" },
+};
+
+static void test_bad(void)
+{
+	struct config c;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = load(&c, bad[i].ini, err, sizeof(err));
+
+		if (!ok(rc == -1 && strstr(err, bad[i].want) != NULL, "line %d: refused: %s", bad[i].line, bad[i].want))
+			printf("#   rc %d, err: %s\n", rc, err);
+		ok(strstr(err, CERT) == NULL && strstr(err, "5CFd2fd1755d40ecb7") == NULL &&
+			strstr(err, path) == NULL, "line %d: the reason names neither the certificate nor the path",
+			bad[i].line);
+		ok(c.n_apps == 0 && c.apps[0].app_cert[0] == '\0', "line %d: nothing half-loaded is left", bad[i].line);
+	}
+}
+
+static void test_files(void)
+{
+	struct config c;
+	char err[256], longline[2048];
+	size_t n;
+
+	err[0] = '\0';
+	is_int(config_load(&c, "/nonexistent/token.ini", err, sizeof(err)), -1, "a missing file is refused");
+	is_str(err, "cannot open: No such file or directory", "with errno's reason");
+	is_int(config_load(&c, dir, err, sizeof(err)), -1, "a directory is refused");
+	is_str(err, "not a regular file", "as not a regular file");
+
+	/* iniparser refuses lines over 1024 bytes */
+	n = (size_t)snprintf(longline, sizeof(longline), "%s[token]\nchannel_prefix = ", APP);
+	memset(longline + n, 'a', 1200);
+	strcpy(longline + n + 1200, "\n");
+	is_int(load(&c, longline, err, sizeof(err)), -1, "a line over iniparser's limit is refused");
+	ok(strstr(err, "input line too long at line 5") != NULL, "as too long, with its line: %s", err);
+}
+
+int main(void)
+{
+	strcpy(dir, "/tmp/test_config.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	snprintf(path, sizeof(path), "%s/token.ini", dir);
+	test_defaults();
+	test_every_key();
+	test_profiles();
+	test_bad();
+	test_files();
+	unlink(path);
+	rmdir(dir);
+	return done();
+}
