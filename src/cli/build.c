@@ -29,7 +29,8 @@ static int has(const struct cli_args *a, enum cli_opt o)
 
 static int bad_number(const struct cli_args *a, enum cli_opt o)
 {
-	return cli_usage(a, "--%s: not a number (want a plain decimal 0..4294967295)", cli_opt_name(o));
+	return cli_usage(a, "--%s: want a plain decimal number 0..4294967295 (no sign, spaces or other characters)",
+		cli_opt_name(o));
 }
 
 /* A lifetime in seconds. 007 keeps Agora's 24-hour ceiling (min 1 for a token, 0 allowed for a
