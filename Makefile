@@ -64,6 +64,26 @@ build/bench-encoder: bench/encoder.c $(LIBA)
 bench: build/bench-encoder
 	taskset -c 1 ./build/bench-encoder 2>/dev/null || ./build/bench-encoder
 
+# libFuzzer harnesses (clang): each links the library and every server module but main.c
+FUZZ_TIME ?= 60
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_DEPS = $(LIB_SRC) $(COMMON_SRC) $(filter-out src/server/main.c,$(SERVER_SRC))
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard src/*/*.h)
+	@mkdir -p build/fuzz
+	clang $(CPPFLAGS) $(INI_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(FUZZ_DEPS) $(APP_LIBS) $(CRYPTO_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \
+		echo "== $$f for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
+			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
+		grep -E '^Done' build/fuzz/$$name.log; \
+	done
+
 install: $(LIBA) $(LIBSO) $(CLI)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/agora-token
@@ -76,4 +96,4 @@ install: $(LIBA) $(LIBSO) $(CLI)
 clean:
 	rm -rf build $(FCGI)
 
-.PHONY: all tests check bench install clean
+.PHONY: all tests check bench fuzz install clean
