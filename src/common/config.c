@@ -122,8 +122,22 @@ static const char *const type_names[CFG_T__MAX] = {
 	[CFG_T_APAAS_APP] = "apaas_app", [CFG_T_FPA] = "fpa",
 };
 
-/* A role name as the HTTP API spells it; TOKEN_ROLE_EXPLICIT (0) when unknown. */
-static int role_value(const char *v)
+const char *config_type_name(enum cfg_type t)
+{
+	return (unsigned)t < CFG_T__MAX ? type_names[t] : NULL;
+}
+
+enum cfg_type config_type(const char *name)
+{
+	int t;
+
+	for (t = 0; t < CFG_T__MAX && strcasecmp(name, type_names[t]) != 0; t++)
+		;
+	return (enum cfg_type)t;
+}
+
+/* The responder reads roles from URLs with this too, so the ini and the API agree. */
+int config_role(const char *v)
 {
 	if (strcasecmp(v, "publisher") == 0 || strcasecmp(v, "host") == 0 || strcmp(v, "1") == 0)
 		return TOKEN_ROLE_PUBLISHER;
@@ -199,13 +213,12 @@ static int k_app_cert(struct ctx *x, const char *v)
 static int k_services(struct ctx *x, const char *v)
 {
 	char item[32];
-	int r, t;
+	enum cfg_type t;
+	int r;
 
 	x->c->services = 0;
 	while ((r = next_item(&v, item, sizeof(item))) > 0) {
-		for (t = 0; t < CFG_T__MAX && strcasecmp(item, type_names[t]) != 0; t++)
-			;
-		if (t == CFG_T__MAX)
+		if ((t = config_type(item)) == CFG_T__MAX)
 			return key_err(x, "unknown token type (known: rtc, rtm, rte, chat, chat_app, apaas, "
 				"apaas_user, apaas_app, fpa)");
 		x->c->services |= 1u << t;
@@ -241,7 +254,7 @@ static int k_over_max(struct ctx *x, const char *v)
 
 static int k_default_role(struct ctx *x, const char *v)
 {
-	if ((x->c->default_role = role_value(v)) == TOKEN_ROLE_EXPLICIT)
+	if ((x->c->default_role = config_role(v)) == TOKEN_ROLE_EXPLICIT)
 		return key_err(x, "must be publisher or subscriber");
 	return 0;
 }

@@ -69,5 +69,12 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The app profile called name ("" or NULL: the [app] section, or the only profile). */
 const struct cfg_app *config_find_app(const struct config *c, const char *name);
 void config_free(struct config *c);
+/* A role as the ini and the HTTP API spell it: publisher, host, 1 -> TOKEN_ROLE_PUBLISHER;
+ * subscriber, audience, 2 -> TOKEN_ROLE_SUBSCRIBER; anything else 0 (TOKEN_ROLE_EXPLICIT). */
+int config_role(const char *name);
+/* A token type's name in [token] services and in type= ("rtc", "chat_app", ...), and back:
+ * config_type() is CFG_T__MAX for a name it does not know. */
+const char *config_type_name(enum cfg_type t);
+enum cfg_type config_type(const char *name);
 
 #endif

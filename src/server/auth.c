@@ -1,0 +1,141 @@
+/* auth.c - checks the API key or the signed link before any token is made. Every comparison
+ * with a secret runs in constant time and over all configured keys. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "server/auth.h"
+
+/* The key the client sent: "Authorization: Bearer KEY" first, else "X-Api-Key: KEY". */
+static const char *presented_key(const struct cgi *cgi)
+{
+	const char *a = cgi->authorization;
+
+	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
+		for (a += 7; *a == ' '; a++)
+			;
+		return a;
+	}
+	return cgi->api_key;
+}
+
+static enum rerr check_key(const struct config *c, const struct cgi *cgi)
+{
+	const char *key = presented_key(cgi);
+	char padded[CFG_SECRET_LEN];
+	size_t n;
+	int i, match = 0;
+
+	if (key == NULL || *key == '\0')
+		return E_AUTH_MISSING;
+	if ((n = strlen(key)) >= sizeof(padded))
+		return E_AUTH_KEY;
+	/* keys are stored NUL-padded to CFG_SECRET_LEN: compare whole buffers, so neither the
+	 * length nor the first differing byte shows in the time taken */
+	memset(padded, 0, sizeof(padded));
+	memcpy(padded, key, n);
+	for (i = 0; i < c->n_keys; i++)
+		match |= CRYPTO_memcmp(padded, c->keys[i], sizeof(padded)) == 0;
+	OPENSSL_cleanse(padded, sizeof(padded));
+	return match ? E_OK : E_AUTH_KEY;
+}
+
+static int by_raw_name(const void *a, const void *b)
+{
+	const struct param *p = *(const struct param *const *)a, *r = *(const struct param *const *)b;
+	size_t n = p->raw_name_len < r->raw_name_len ? p->raw_name_len : r->raw_name_len;
+	int d = memcmp(p->raw, r->raw, n);
+
+	if (d != 0)
+		return d;
+	return p->raw_name_len < r->raw_name_len ? -1 : p->raw_name_len > r->raw_name_len;
+}
+
+/* canonical = every parameter but sig, sorted by name, name=value as sent, joined with '&' */
+static size_t canonical(const struct request *q, char *out, size_t cap)
+{
+	const struct param *sorted[REQ_MAX_PARAMS];
+	size_t len = 0;
+	int i, n = 0;
+
+	for (i = 0; i < q->n_params; i++)
+		if (strcmp(q->params[i].name, "sig") != 0)
+			sorted[n++] = &q->params[i];
+	qsort(sorted, (size_t)n, sizeof(sorted[0]), by_raw_name);
+	for (i = 0; i < n; i++) {
+		if (len + sorted[i]->raw_len + 1 > cap)
+			return 0;
+		if (i > 0)
+			out[len++] = '&';
+		memcpy(out + len, sorted[i]->raw, sorted[i]->raw_len);
+		len += sorted[i]->raw_len;
+	}
+	return len;
+}
+
+static int unhex(const char *s, unsigned char *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (i = 0; i < 2 * n; i++) {
+		char ch = s[i];
+		int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+			ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | v : v << 4);
+	}
+	return 0;
+}
+
+static enum rerr check_signed(const struct config *c, const struct request *q, int query_only, time_t now)
+{
+	const char *sig = req_param(q, "sig"), *exp = req_param(q, "exp");
+	unsigned char want[EVP_MAX_MD_SIZE], got[32];
+	unsigned int wlen = 0;
+	char canon[REQ_MAX_QUERY + 1];
+	size_t clen;
+	long long e = 0;
+	int valid;
+
+	/* a signature covers the query only: a path or a body would go unsigned */
+	if (!query_only)
+		return E_SIG_QUERY_ONLY;
+	if (sig == NULL || exp == NULL)
+		return E_SIG_MISSING;
+	if (unhex(sig, got, sizeof(got)) != 0)
+		return E_SIG_BAD;
+	clen = canonical(q, canon, sizeof(canon));
+	if (HMAC(EVP_sha256(), c->secret, (int)strlen(c->secret), (const unsigned char *)canon, clen,
+	    want, &wlen) == NULL || wlen != sizeof(got))
+		return E_INTERNAL;
+	valid = CRYPTO_memcmp(want, got, sizeof(got)) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	if (!valid)
+		return E_SIG_BAD;
+	for (; *exp >= '0' && *exp <= '9' && e < 100000000000LL; exp++)
+		e = e * 10 + (*exp - '0');
+	if (*exp != '\0')
+		return E_SIG_BAD;
+	return e > (long long)now ? E_OK : E_SIG_EXPIRED;
+}
+
+enum rerr auth_check(const struct config *c, const struct cgi *cgi, const struct request *q,
+	int query_only, time_t now)
+{
+	switch (c->auth) {
+	case CFG_AUTH_KEY:
+		return check_key(c, cgi);
+	case CFG_AUTH_SIGNED:
+		return check_signed(c, q, query_only, now);
+	default:
+		return E_OK;
+	}
+}

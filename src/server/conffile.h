@@ -1,0 +1,35 @@
+/* conffile.h - finds the ini (AGORA_TOKEN_CONFIG, ../etc/token.ini and token.ini beside the
+ * binary, the system path), loads it, and reloads it when the file changes. */
+#ifndef CONFFILE_H
+#define CONFFILE_H
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "common/config.h"
+
+#ifndef TOKEN_SYSTEM_INI
+#define TOKEN_SYSTEM_INI "/etc/agora-token/token.ini"
+#endif
+
+#define CONFFILE_MAX_PATHS 3
+
+struct conffile {
+	int n_paths;
+	char paths[CONFFILE_MAX_PATHS][PATH_MAX];
+	int loaded;                 /* cfg holds a good configuration */
+	int seen;                   /* st and used describe the file cfg (or why) came from */
+	struct stat st;
+	char used[PATH_MAX];
+	char why[PATH_MAX + 640];              /* why there is no configuration, with the path: for the log */
+	const char *reason;         /* the same without the path: for /health */
+	struct config cfg;
+};
+
+/* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0]. */
+void conffile_init(struct conffile *f, const char *env_path, const char *exe);
+/* The configuration for this request, reloaded if the file changed; NULL with f->why set. */
+const struct config *conffile_get(struct conffile *f);
+void conffile_free(struct conffile *f);
+
+#endif

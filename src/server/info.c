@@ -1,0 +1,120 @@
+/* info.c - /ping, /health, the description of the routes, and /inspect, which decodes a token
+ * and verifies it against the configured app whose app id it carries. */
+#include <string.h>
+#include <strings.h>
+
+#include "agora_token.h"
+#include "common/inspect.h"
+#include "server/info.h"
+
+void info_ping(struct resp *r)
+{
+	resp_json(r, 200);
+	jb_obj_open(&r->jb);
+	jb_kv_cstr(&r->jb, "message", "pong");
+	jb_obj_close(&r->jb);
+}
+
+void info_health(struct resp *r, const struct config *c, const char *reason)
+{
+	int t;
+
+	if (c == NULL) {
+		resp_json(r, 503);
+		r->err = E_CONFIG;
+		jb_obj_open(&r->jb);
+		jb_kv_cstr(&r->jb, "status", "unavailable");
+		jb_kv_cstr(&r->jb, "code", resp_code_of(E_CONFIG));
+		jb_kv_cstr(&r->jb, "error", reason);
+		jb_obj_close(&r->jb);
+		return;
+	}
+	resp_json(r, 200);
+	jb_obj_open(&r->jb);
+	jb_kv_cstr(&r->jb, "status", "ok");
+	jb_kv_u64(&r->jb, "apps", (uint64_t)c->n_apps);
+	jb_key(&r->jb, "services");
+	jb_arr_open(&r->jb);
+	for (t = 0; t < CFG_T__MAX; t++)
+		if (c->services & (1u << t))
+			jb_cstr(&r->jb, config_type_name((enum cfg_type)t));
+	jb_arr_close(&r->jb);
+	jb_obj_close(&r->jb);
+}
+
+void info_describe(struct resp *r)
+{
+	static const char *const lines[] = {
+		"GET ?type=rtc&channel=CH&uid=N|account=A[&role=publisher|subscriber][&expire=S][&privilege_expire=S][&version=007|006][&app=NAME]",
+		"GET ?type=rtm&user=U  ?type=rte&channel=CH&uid=N[&user=U]  ?type=chat&user=U  ?type=chat_app",
+		"GET ?type=apaas&room=R&user=U&apaas_role=N  ?type=apaas_user&user=U  ?type=apaas_app  ?type=fpa",
+		"GET /rtc/:channel/:role/:tokenType/:uid[?expiry=S]",
+		"GET /rtm/:uid[?expiry=S]",
+		"GET /rte/:channel/:role/:tokenType/:rtcuid[/:rtmuid][?expiry=S]",
+		"GET /chat/app  /chat/account/:chatid",
+		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
+		"GET /inspect?token=T  (or ?type=inspect&token=T)",
+		"GET /ping  /health",
+	};
+	size_t i;
+
+	resp_json(r, 200);
+	jb_obj_open(&r->jb);
+	jb_kv_cstr(&r->jb, "service", "agora-token-fcgi");
+	jb_key(&r->jb, "routes");
+	jb_arr_open(&r->jb);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		jb_cstr(&r->jb, lines[i]);
+	jb_arr_close(&r->jb);
+	jb_obj_close(&r->jb);
+}
+
+/* The configured profile whose app id the token carries, so that it verifies against the
+ * right certificate whichever app it was made for. */
+static const struct cfg_app *token_app(const struct config *c, const char *tok, size_t len)
+{
+	char id[TOKEN_HEX_LEN + 1] = "";
+	struct token2 t2;
+	int a;
+
+	if (len > 3 + TOKEN_HEX_LEN && strncmp(tok, "006", 3) == 0) {
+		memcpy(id, tok + 3, TOKEN_HEX_LEN);
+	} else if (strncmp(tok, "007", 3) == 0 && token2_parse(&t2, tok, len) == TOKEN_OK) {
+		if (t2.app_id.len == TOKEN_HEX_LEN)
+			memcpy(id, t2.app_id.p, TOKEN_HEX_LEN);
+		token2_free(&t2);
+	}
+	for (a = 0; a < c->n_apps && id[0] != '\0'; a++)
+		if (strcasecmp(c->apps[a].app_id, id) == 0)
+			return &c->apps[a];
+	return NULL;
+}
+
+enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq *t, uint32_t now)
+{
+	const struct cfg_app *app;
+	struct inspect_verify v = { NULL, NULL, NULL };
+	char uid[11];
+	size_t len;
+	enum token_err e;
+
+	if (!c->inspect)
+		return E_INSPECT_OFF;
+	if (t->token == NULL || t->token[0] == '\0')
+		return E_TOKEN_MISSING;
+	len = strlen(t->token);
+	if ((app = token_app(c, t->token, len)) != NULL)
+		v.app_cert = app->app_cert;
+	/* a 006 token signs channel and uid without carrying them: they come with the request */
+	v.channel = t->channel;
+	v.uid = t->account != NULL ? t->account : t->has_uid ? token_uid_string(t->uid, uid) : NULL;
+	if (t->user != NULL && t->channel == NULL) {
+		v.channel = t->user;    /* a 006 RTM token signs its user as the channel */
+		v.uid = "";
+	}
+	resp_json(r, 200);
+	e = inspect_token_json(&r->jb, t->token, len, &v, now);
+	if (e == TOKEN_ERR_NOSPACE)
+		return E_INTERNAL;
+	return e == TOKEN_OK ? E_OK : E_ENCODER(e);
+}

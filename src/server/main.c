@@ -1,0 +1,47 @@
+/* main.c - the accept loop, and the only file that sees libfcgi: under a FastCGI server it
+ * serves requests until SIGTERM; run as CGI or from a shell it answers one and exits. */
+#include <fcgi_stdio.h>
+#include <stdlib.h>
+
+#include "server/server.h"
+
+static size_t body_read(char *buf, size_t n)
+{
+	return fread(buf, 1, n, stdin);
+}
+
+int main(int argc, char **argv)
+{
+	/* static: a request's buffers are reused, not allocated, from one request to the next */
+	static struct server srv;
+	static struct resp resp;
+	const char *why;
+
+	(void)argc;
+	/* after the first accept, environ is the request's: process variables must be read now */
+	why = server_init(&srv, getenv("AGORA_TOKEN_CONFIG"), argv[0]);
+	if (why != NULL)
+		fprintf(stderr, "token.fcgi: configuration: %s\n", why);
+	/* libfcgi's own SIGTERM handler makes the next FCGI_Accept return -1, so the request in
+	 * flight is finished first; in CGI mode the second call returns -1 */
+	while (FCGI_Accept() >= 0) {
+		struct cgi c = {
+			.method = getenv("REQUEST_METHOD"),
+			.query = getenv("QUERY_STRING"),
+			.path_info = getenv("PATH_INFO"),
+			.origin = getenv("HTTP_ORIGIN"),
+			.authorization = getenv("HTTP_AUTHORIZATION"),
+			.api_key = getenv("HTTP_X_API_KEY"),
+			.content_length = getenv("CONTENT_LENGTH"),
+			.read_body = body_read,
+		};
+
+		server_handle(&srv, &c, &resp);
+		fwrite(resp.head, 1, resp.head_len, stdout);
+		fwrite(resp.body, 1, resp.body_len, stdout);
+		if (resp.log[0] != '\0')
+			fprintf(stderr, "%s\n", resp.log);
+	}
+	server_free(&srv);
+	return 0;
+}

@@ -1,0 +1,13 @@
+/* mint.h - builds the token a request asks for and writes the answer: the token under its
+ * compatibility key, the identity it encodes, and when it was issued and expires. */
+#ifndef MINT_H
+#define MINT_H
+
+#include "common/config.h"
+#include "common/json.h"
+#include "server/respond.h"
+#include "server/route.h"
+
+enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jbuf *jb);
+
+#endif

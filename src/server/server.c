@@ -1,0 +1,107 @@
+/* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
+ * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "server/auth.h"
+#include "server/cors.h"
+#include "server/info.h"
+#include "server/mint.h"
+#include "server/policy.h"
+#include "server/server.h"
+
+const char *server_init(struct server *s, const char *env_path, const char *argv0)
+{
+	/* OpenSSL reads no openssl.cnf: a token server needs none of it, and a CGI process
+	 * would pay for it on every request */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	conffile_init(&s->conf, env_path, argv0);
+	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
+}
+
+void server_free(struct server *s)
+{
+	conffile_free(&s->conf);
+}
+
+/* The token routes: what they ask for, checked, allowed, and built. */
+static enum rerr token_route(struct server *s, const struct cgi *c, const struct config *cfg,
+	enum route_id id, struct resp *r)
+{
+	struct treq *t = &s->treq;
+	const struct cfg_app *app;
+	enum rerr e;
+
+	t->json = NULL;
+	if (id == R_GETTOKEN) {
+		if ((e = req_read_body(&s->req, c)) != E_OK)
+			return e;
+		e = post_fill(s->req.body, s->req.body_len, t);
+	} else {
+		e = route_fill(&s->req, id, t);
+	}
+	if (e == E_OK && id == R_INSPECT)
+		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
+	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
+		resp_json(r, 200);
+		e = mint_answer(t, app, &r->jb);
+	}
+	post_release(t);
+	return e;
+}
+
+static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
+	enum route_id id, struct resp *r)
+{
+	enum rerr e;
+
+	switch (id) {
+	case R_PING:
+		info_ping(r);
+		return E_OK;
+	case R_DESCRIBE:
+		info_describe(r);
+		return E_OK;
+	case R_HEALTH:
+		info_health(r, cfg, s->conf.reason);
+		r->detail = cfg == NULL ? s->conf.why : NULL;
+		return E_OK;
+	default:
+		break;
+	}
+	if (cfg == NULL) {
+		r->detail = s->conf.why;
+		return E_CONFIG;
+	}
+	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
+		r->bearer = cfg->auth == CFG_AUTH_KEY;
+		return e;
+	}
+	return token_route(s, c, cfg, id, r);
+}
+
+void server_handle(struct server *s, const struct cgi *c, struct resp *r)
+{
+	const struct config *cfg;
+	enum route_id id = R_DESCRIBE;
+	enum rerr e;
+
+	resp_init(r, c->method);
+	/* the configuration first: every answer, errors included, carries its CORS headers */
+	cfg = conffile_get(&s->conf);
+	e = cors_check(cfg, c->origin, r);
+	if (e == E_OK)
+		e = req_parse(&s->req, c);
+	if (e == E_OK && (e = route_find(&s->req, &id)) == E_OK)
+		r->route = routes[id].name;
+	else if (e == E_METHOD)
+		r->route = routes[id].name, r->allow = routes[id].allow;
+	if (e == E_OK && s->req.method == M_OPTIONS)
+		resp_preflight(r, cfg != NULL ? cfg->cors_max_age : 600);
+	else if (e == E_OK)
+		e = dispatch(s, c, cfg, id, r);
+	if (e != E_OK)
+		resp_error(r, e);
+	resp_finish(r);
+}
