@@ -208,7 +208,21 @@ def cmd_get():
     d = json.loads(sys.stdin.read())
     print(json.dumps(eval(sys.argv[2], {"d": d})))
 
-{"map": cmd_map, "tokens": cmd_tokens, "get": cmd_get}.get(sys.argv[1], lambda: cmd_check(sys.argv[2]))()
+def cmd_unknown():
+    """V1 plus a service of an unknown type 99 after RTC, signed again (format spec 1.10 step 5)."""
+    import base64, hmac, struct
+    v = BY_ID["V1"]
+    raw = zlib.decompress(base64.b64decode(v["token"][3:]))
+    info = bytearray(raw[2 + struct.unpack_from("<H", raw, 0)[0]:])
+    count_at = 2 + len(v["app_id"]) + 12
+    struct.pack_into("<H", info, count_at, struct.unpack_from("<H", info, count_at)[0] + 1)
+    info += struct.pack("<HHHI", 99, 1, 1, 600)
+    k1 = hmac.new(struct.pack("<I", v["issue_ts"]), v["app_certificate"].encode(), "sha256").digest()
+    key = hmac.new(struct.pack("<I", v["salt"]), k1, "sha256").digest()
+    sig = hmac.new(key, bytes(info), "sha256").digest()
+    print("007" + base64.b64encode(zlib.compress(struct.pack("<H", 32) + sig + bytes(info))).decode())
+
+{"map": cmd_map, "tokens": cmd_tokens, "get": cmd_get, "unknown": cmd_unknown}.get(sys.argv[1], lambda: cmd_check(sys.argv[2]))()
 PY
 jget() { printf '%s' "$1" | python3 "$T/h.py" get "$2" 2>/dev/null; }
 
@@ -309,6 +323,13 @@ run "$B" rtc "${CREDS[@]}" --channel "$CH" --uid 7
 ok $([ "$t1" != "$out" ] && [ "$(jget "$("$B" inspect "$t1")" 'd["salt"] >= 1')" = true ]; echo $?) \
 	"without --issue-ts/--salt every token differs (now and a random salt)"
 
+unk=$(python3 "$T/h.py" unknown)
+run "$B" inspect "$unk" --app-certificate "$CERT"
+ok $([ "$(jget "$out" '[d["unknownServiceType"], [s["name"] for s in d["services"]], d["signatureValid"]]')" = '[99, ["rtc"], true]' ]; echo $?) \
+	"inspect: an unknown service type stops the walk, is reported, and the signature still holds" "$out $err"
+run "$B" verify "$unk" --app-certificate "$CERT" --channel "$CH" --uid 2882341273
+ok $([ "$rc" -eq 0 ]; echo $?) "verify: a token with an unknown service type verifies" "rc=$rc $out $err"
+
 # ---- 3. verify: 0 valid, 1 invalid, 2 usage ----
 run "$B" verify "$V1" --app-certificate "$CERT"
 ok $([ "$rc" -eq 0 ] && [ "$out" = valid ]; echo $?) "verify V1 with its certificate: 0" "rc=$rc $out $err"
@@ -374,6 +395,8 @@ usage "a stray argument" rtm "${CREDS[@]}" --user u extra
 usage "--app NAME without --config" rtm --user u --app prod
 usage "no app id" rtm --app-certificate "$CERT" --user u
 usage "no certificate" rtm --app-id "$APP" --user u
+usage "verify --uid without --channel" verify "$V1" --app-certificate "$CERT" --uid 1
+usage "verify --user with --channel" verify "$V1" --app-certificate "$CERT" --user u --channel x
 
 # ---- 5. bad values: refused with a message naming the option, nothing truncated ----
 bad() {

@@ -30,6 +30,8 @@ static int get_target(const struct cli_args *a, struct target *t)
 		return cli_usage(a, "--uid and --account exclude each other");
 	if (a->val[OPT_USER] != NULL && (a->val[OPT_CHANNEL] != NULL || uid != NULL || a->val[OPT_ACCOUNT] != NULL))
 		return cli_usage(a, "--user stands for --channel U --uid 0 (an RTM token): give one or the other");
+	if ((uid != NULL || a->val[OPT_ACCOUNT] != NULL) && a->val[OPT_CHANNEL] == NULL)
+		return cli_usage(a, "a uid or account goes with --channel CH");
 	t->channel = a->val[OPT_CHANNEL];
 	t->uid = a->val[OPT_ACCOUNT];
 	if (uid != NULL) {
@@ -117,8 +119,8 @@ static enum token_err verify007(const char *tok, const struct target *t, const c
 	if ((e = token2_parse(&tk, tok, strlen(tok))) != TOKEN_OK)
 		return e;
 	e = token2_verify(&tk, cert);
-	if (e == TOKEN_OK && (t->channel != NULL || t->uid != NULL))
-		e = t->channel != NULL ? match007(&tk, t) : TOKEN_ERR_MISMATCH;
+	if (e == TOKEN_OK && t->channel != NULL)
+		e = match007(&tk, t);
 	token2_free(&tk);
 	return e;
 }
