@@ -412,11 +412,13 @@ static const struct key_def {
 
 static const char *const sections[] = { "app", "token", "cors", "auth", "limits" };
 
+#define DEFAULT_EXPIRE 3600u
+
 static void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT;
-	c->default_expire = 3600;
+	c->default_expire = 0;         /* unset: check_whole makes it 3600, within min..max */
 	c->min_expire = 1;
 	c->max_expire = TOKEN_MAX_EXPIRE;
 	c->default_role = TOKEN_ROLE_PUBLISHER;
@@ -527,8 +529,8 @@ static int read_keys(struct config *c, const dictionary *d, char *err, size_t er
 	return 0;
 }
 
-/* What one key cannot see on its own. */
-static int check_whole(const struct config *c, char *err, size_t errlen)
+/* What one key cannot see on its own: checks across keys, and defaults that follow others. */
+static int check_whole(struct config *c, char *err, size_t errlen)
 {
 	int a;
 
@@ -545,6 +547,10 @@ static int check_whole(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->min_expire > c->max_expire)
 		return ERR("[token] min_expire is above max_expire"), -1;
+	/* an operator who only lowers max_expire should not have to restate the default */
+	if (c->default_expire == 0)
+		c->default_expire = DEFAULT_EXPIRE < c->min_expire ? c->min_expire :
+			DEFAULT_EXPIRE > c->max_expire ? c->max_expire : DEFAULT_EXPIRE;
 	if (c->default_expire < c->min_expire || c->default_expire > c->max_expire)
 		return ERR("[token] default_expire must lie between min_expire and max_expire"), -1;
 	if (c->auth == CFG_AUTH_KEY && c->n_keys == 0)

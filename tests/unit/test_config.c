@@ -114,6 +114,13 @@ static void test_every_key(void)
 	is_str(c.state_dir, "/var/lib/agora-token", "state_dir");
 	config_free(&c);
 
+	is_int(load(&c, APP "[token]\nmax_expire = 600\n", err, sizeof(err)), 0, "max_expire alone below 3600 loads");
+	is_int(c.default_expire, 600, "and the unset default_expire follows it down");
+	config_free(&c);
+	is_int(load(&c, APP "[token]\nmin_expire = 7200\n", err, sizeof(err)), 0, "min_expire alone above 3600 loads");
+	is_int(c.default_expire, 7200, "and the unset default_expire follows it up");
+	config_free(&c);
+
 	is_int(load(&c, APP "[token]\nservices =\ndefault_expire =\n[auth]\nkeys =\n", err, sizeof(err)), 0,
 		"empty values keep the defaults");
 	is_int(c.default_expire, 3600, "empty default_expire is 3600");
@@ -181,7 +188,8 @@ static const struct bad {
 	{ __LINE__, APP "[token]\nmin_expire = 0\n", "[token] min_expire: must be" },
 	{ __LINE__, APP "[token]\ndefault_expire = 99999999999\n", "[token] default_expire: must be" },
 	{ __LINE__, APP "[token]\nmin_expire = 600\nmax_expire = 60\n", "min_expire is above max_expire" },
-	{ __LINE__, APP "[token]\nmax_expire = 60\n", "default_expire must lie between" },
+	{ __LINE__, APP "[token]\nmax_expire = 60\ndefault_expire = 61\n", "default_expire must lie between" },
+	{ __LINE__, APP "[token]\nmin_expire = 60\ndefault_expire = 59\n", "default_expire must lie between" },
 	{ __LINE__, APP "[token]\nover_max = truncate\n", "[token] over_max: must be clamp or reject" },
 	{ __LINE__, APP "[token]\ndefault_role = admin\n", "[token] default_role: must be publisher" },
 	{ __LINE__, APP "[token]\nallow_publisher = maybe\n", "[token] allow_publisher: must be yes or no" },
