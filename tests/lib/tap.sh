@@ -29,6 +29,10 @@ ok() {	# desc command...: passes when the command succeeds
 	if "$@"; then tap_result 1 "$desc"; else tap_result 0 "$desc" "failed: $*"; fi
 }
 
+not() {	# command...: succeeds when the command fails, for ok
+	! "$@"
+}
+
 is() {	# got want desc
 	if [ "$1" = "$2" ]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "want: '$2'"; fi
 }
