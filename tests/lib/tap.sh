@@ -42,6 +42,14 @@ like() {	# got glob desc
 	if [[ $1 == $2 ]]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "want: '$2'"; fi
 }
 
+contains() {	# got needle desc: needle is a plain string, no glob
+	if [[ $1 == *"$2"* ]]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "want: '*$2*'"; fi
+}
+
+lacks() {	# got needle desc
+	if [[ $1 != *"$2"* ]]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "must not contain: '$2'"; fi
+}
+
 unlike() {	# got glob desc
 	# shellcheck disable=SC2053
 	if [[ $1 != $2 ]]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "must not match: '$2'"; fi

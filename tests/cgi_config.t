@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# cgi_config.t - where token.fcgi finds its ini, what a missing or broken one answers (500, /health
+# 503, the reason on stderr only), and that a changed file is read again.
+. "$(dirname "$0")/lib/tap.sh"
+
+[ -x "$BIN" ] || skip_all "cgi-bin/token.fcgi is not built"
+
+# misconfigured DESC: a token route answered 500 server_misconfigured, the reason only in the log
+misconfigured() {
+	local desc=$1 want_log=$2
+	is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "$desc: 500 server_misconfigured"
+	is "$(j 'j["error"]')" "the server's configuration is missing or invalid" "$desc: the body says no more"
+	contains "$ERR" "$want_log" "$desc: stderr names the reason"
+	is "$(hdr Access-Control-Allow-Origin)" "*" "$desc: the error carries CORS headers"
+}
+
+# --- a missing file ---
+INI=$T/none.ini
+get /rtc/CH/publisher/uid/1 ''
+misconfigured "AGORA_TOKEN_CONFIG names a missing file" "$T/none.ini: No such file or directory"
+get /health ''
+is "$STATUS $(j '[j["status"], j["code"], j["error"]]')" '503 ["unavailable", "server_misconfigured", "No such file or directory"]' \
+	"/health: 503 with the reason, without the path"
+like "$ERR" "*health -> 503 server_misconfigured*" "/health: the failure is logged"
+get /ping ''
+is "$STATUS" 200 "/ping answers without a configuration"
+get '' ''
+is "$STATUS" 200 "the route description answers without a configuration"
+cgi REQUEST_METHOD=OPTIONS PATH_INFO=/rtc/CH/publisher/uid/1 HTTP_ORIGIN=https://a.example
+is "$STATUS" 204 "a preflight answers without a configuration"
+
+# --- broken files: each reason precise on stderr, never the certificate ---
+ini ''
+cp "$INI" "$T/good.ini"
+while IFS='|' read -r desc text reason; do
+	cp "$T/good.ini" "$INI"
+	printf '%b\n' "$text" >>"$INI"
+	get '' 'type=rtc&channel=CH&uid=1'
+	misconfigured "$desc" "$reason"
+	lacks "$ERR$BODY" "$CERT" "$desc: the certificate appears nowhere"
+	get /health ''
+	is "$STATUS" 503 "$desc: /health is 503"
+done <<EOF
+a bad certificate|[app:third]\napp_id = $ID\napp_certificate = 5CFd2fd1755d40ecb72977518be15d3Z|[app:third] app_certificate: must be 32 hex
+an unquoted # in the certificate|[app:third]\napp_id = $ID\napp_certificate = 5CFd2fd1755d40#cb72977518be15d3b|[app:third] app_certificate: must be 32 hex characters (quote it
+a syntax error|[token]\nthis line has no equals sign $CERT|syntax error at line 9
+an unknown key|[token]\nmax_expir = 60|[token] max_expir: unknown key
+a bad number|[token]\nmax_expire = 60s|[token] max_expire: must be a whole number
+EOF
+printf '[token]\nservices = rtc\n' >"$INI"
+get '' 'type=rtc&channel=CH&uid=1'
+misconfigured "no [app] section" "no [app] section"
+: >"$INI"
+chmod 000 "$INI"
+if [ "$(id -u)" != 0 ]; then
+	get '' 'type=rtc&channel=CH&uid=1'
+	misconfigured "an unreadable file" "Permission denied"
+else
+	tap_result 1 "an unreadable file # SKIP root reads any file"
+fi
+chmod 600 "$INI"
+
+# --- a changed file is read again ---
+ini '[token]
+services = rtc'
+get /rtm/bob ''
+is "$STATUS" 403 "services = rtc: /rtm is refused"
+ini '[token]
+services = rtc, rtm'
+get /rtm/bob ''
+is "$STATUS" 200 "after the file changed: /rtm is served"
+cp "$T/good.ini" "$INI"
+printf 'garbage\n' >>"$INI"
+get /rtm/bob ''
+is "$STATUS" 500 "after it broke: 500"
+cp "$T/good.ini" "$INI"
+get /rtm/bob ''
+is "$STATUS" 200 "after it was mended: 200"
+
+# --- where the file is looked for, without AGORA_TOKEN_CONFIG ---
+mkdir -p "$T/site/cgi-bin" "$T/site/etc"
+cp "$BIN" "$T/site/cgi-bin/token.fcgi"
+SAVED=$BIN
+BIN=$T/site/cgi-bin/token.fcgi
+INI=
+if [ -e /etc/agora-token/token.ini ]; then
+	tap_result 1 "no ini anywhere # SKIP /etc/agora-token/token.ini exists on this machine"
+else
+	get '' 'type=rtc&channel=CH&uid=1'
+	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini and /etc/agora-token/token.ini)"
+fi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID2" "$CERT2" >"$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "token.ini beside the binary is found"
+like "$(j 'j["rtcToken"]')" "007eJ*" "and used"
+INI=$T/site/cgi-bin/token.ini
+tok_is "the token is the beside-the-binary app's" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID2' and j['signatureValid']"
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/site/etc/token.ini"
+INI=
+get '' 'type=rtc&channel=CH&uid=1'
+INI=$T/site/etc/token.ini
+tok_is "../etc/token.ini wins over token.ini beside the binary" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID' and j['signatureValid']"
+rm "$T/site/etc/token.ini"
+INI=$T/site/etc/none.ini
+get '' 'type=rtc&channel=CH&uid=1'
+misconfigured "AGORA_TOKEN_CONFIG set: no fallback to the other places" "$T/site/etc/none.ini: No such file"
+ln -s "$T/site/cgi-bin/token.fcgi" "$T/link.fcgi"
+BIN=$T/link.fcgi
+INI=
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "run through a symlink, the binary's real directory is searched"
+BIN=$SAVED
+
+done_testing
