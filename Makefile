@@ -97,3 +97,6 @@ clean:
 	rm -rf build $(FCGI)
 
 .PHONY: all tests check bench fuzz install clean
+
+# static, cross-arm64, deploy
+include mk/deploy.mk

@@ -1,0 +1,54 @@
+# mk/deploy.mk - deployment targets, included by the Makefile (README: "Deployment").
+#   make static              build/static/token.fcgi and build/static/agora-token: need only the C library
+#   make cross-arm64         the same for aarch64 (Raspberry Pi OS 64-bit) in build/arm64/
+#   make deploy DEST=dir     token.fcgi, .htaccess and a new ini, with the permissions suEXEC demands
+
+# semi: static libraries, dynamic glibc; no link warnings, needs a glibc as new as the build's.
+# full: -static; runs on any Linux of the architecture, but the linker warns that libcrypto and
+# libfcgi could call dlopen/getaddrinfo (they never do here: no engines, no host names).
+STATIC       ?= semi
+ARM64_STATIC ?= full
+STATIC_LIBS   = -lfcgi -liniparser -ljansson -lcrypto -lz
+STATIC_STRIP ?= -s
+static_link   = $(STATIC_STRIP) $(if $(filter full,$(1)),-static $(STATIC_LIBS),-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic)
+
+static: build/static/token.fcgi build/static/agora-token
+
+# relinked every time (a fraction of a second), so that STATIC=full and STATIC=semi never mix
+build/static/token.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA) FORCE
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA) $(call static_link,$(STATIC))
+
+build/static/agora-token: $(CLI_OBJ) $(COMMON_OBJ) $(LIBA) FORCE
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(LIBA) $(call static_link,$(STATIC))
+
+# aarch64 with Debian's cross compiler and the :arm64 libraries (scripts/install-deps)
+ARM64_CC  ?= aarch64-linux-gnu-gcc
+ARM64_LIB  = $(LIB_SRC:src/%.c=build/arm64/%.o)
+ARM64_COM  = $(COMMON_SRC:src/%.c=build/arm64/%.o)
+ARM64_SRV  = $(SERVER_SRC:src/%.c=build/arm64/%.o)
+ARM64_CLI  = $(CLI_SRC:src/%.c=build/arm64/%.o)
+
+cross-arm64: build/arm64/token.fcgi build/arm64/agora-token
+
+build/arm64/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(ARM64_CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/arm64/token.fcgi: $(ARM64_SRV) $(ARM64_COM) $(ARM64_LIB) FORCE
+	$(ARM64_CC) $(LDFLAGS) -o $@ $(ARM64_SRV) $(ARM64_COM) $(ARM64_LIB) $(call static_link,$(ARM64_STATIC))
+
+build/arm64/agora-token: $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) FORCE
+	$(ARM64_CC) $(LDFLAGS) -o $@ $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) $(call static_link,$(ARM64_STATIC))
+
+# make deploy DEST=dir [BIN=build/static/token.fcgi] [CGI=1] [INI=path] [OWNER=user:group]
+BIN ?= $(FCGI)
+deploy: $(BIN)
+	@test -n "$(DEST)" || { echo "usage: make deploy DEST=dir [BIN=file] [CGI=1] [INI=path] [OWNER=user:group]" >&2; exit 2; }
+	scripts/deploy --bin "$(BIN)" $(if $(filter 1 yes,$(CGI)),--cgi) $(if $(INI),--ini "$(INI)") \
+		$(if $(OWNER),--owner "$(OWNER)") "$(DEST)"
+
+FORCE:
+
+.PHONY: static cross-arm64 deploy FORCE

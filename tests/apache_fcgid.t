@@ -1,0 +1,100 @@
+#!/bin/bash
+# apache_fcgid.t - Apache 2.4 with mod_fcgid, as on a shared host: make deploy puts token.fcgi and
+# htaccess.example (as .htaccess) into a document root that allows only the usual AllowOverride set.
+# Every client request, CORS, errors, the ini refused, 8 clients x 2,000 requests without a 5xx;
+# then etc/apache-token.conf as a virtual host on a second port.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib/deploy.sh"
+
+need apache2 curl python3
+[ -f /usr/lib/apache2/modules/mod_fcgid.so ] || need mod_fcgid
+[ "$(id -u)" -eq 0 ] || skip_all "Apache is started as root here (it drops to www-data)"
+[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+
+make_tmp
+APID=
+trap 'apache_stop; rm -rf "$T"' EXIT
+PORT=$(free_port)
+PORT2=$(free_port)
+
+# ---- make deploy on its own: modes, and an ini is never overwritten ----
+if [ -f "$ROOT/etc/token.ini.example" ]; then
+	mkdir -p "$T/d/site"
+	make -s -C "$ROOT" deploy DEST="$T/d/site" CGI=1 > "$T/d.log" 2>&1
+	check "make deploy succeeds" test $? -eq 0
+	mode() { stat -c %a "$1"; }
+	check "the directory is 755" test "$(mode "$T/d/site")" = 755
+	check "token.fcgi is 755" test "$(mode "$T/d/site/token.fcgi")" = 755
+	check "token.cgi is 755" test "$(mode "$T/d/site/token.cgi")" = 755
+	check ".htaccess is htaccess.example, 644" cmp -s "$T/d/site/.htaccess" "$ROOT/htaccess.example"
+	check ".htaccess is 644" test "$(mode "$T/d/site/.htaccess")" = 644
+	check "the new ini is ../etc/token.ini, 600" test "$(mode "$T/d/etc/token.ini")" = 600
+	check "it prints the next step" grep -q 'next:' "$T/d.log"
+	echo "; mine" >> "$T/d/etc/token.ini"
+	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
+	check "a second deploy keeps the ini" grep -q '; mine' "$T/d/etc/token.ini"
+	echo "# another site" > "$T/d/site/.htaccess"
+	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
+	check "an .htaccess of another site is left alone" grep -q 'another site' "$T/d/site/.htaccess"
+	check "ours goes beside it" cmp -s "$T/d/site/htaccess.agora-token" "$ROOT/htaccess.example"
+fi
+
+# ---- the shared host ----
+deploy_site "$T/www/htdocs"
+check "make deploy into the document root" test $? -eq 0
+# an ini in the served directory, and a backup of one: both must be refused
+cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini"
+cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini~"
+chown www-data:www-data "$T/www/htdocs/token.ini" "$T/www/htdocs/token.ini~"
+
+apache_conf event fcgid
+# a second site: etc/apache-token.conf with its paths moved into $T
+mkdir -p "$T/opt/cgi-bin" "$T/etc-agora"
+cp "$ROOT/cgi-bin/token.fcgi" "$T/opt/cgi-bin/token.fcgi"
+chmod 755 "$T/opt" "$T/opt/cgi-bin" "$T/opt/cgi-bin/token.fcgi"
+write_ini "$T/etc-agora/token.ini"
+chown root:www-data "$T/etc-agora" "$T/etc-agora/token.ini"
+chmod 750 "$T/etc-agora"
+chmod 640 "$T/etc-agora/token.ini"
+{
+	echo "Listen 127.0.0.1:$PORT2"
+	sed -e "s|/opt/agora-token|$T/opt|g" -e "s|/etc/agora-token|$T/etc-agora|g" \
+		-e "s|<VirtualHost \*:80>|<VirtualHost 127.0.0.1:$PORT2>|" \
+		-e "s|ServerName token.example.com|ServerName 127.0.0.1|" "$ROOT/etc/apache-token.conf"
+} >> "$T/httpd.conf"
+
+apache_start
+check "Apache starts with mod_fcgid" test $? -eq 0
+
+TRANSPORT=http
+PRETTY_BASE=http://127.0.0.1:$PORT
+SCRIPT_URL=http://127.0.0.1:$PORT/token.fcgi
+run_suite "fcgid .htaccess"
+
+fetch GET "" ""
+check "the bare script answers its description" status_is 200
+DIRECT=1 fetch GET /rtc/demo/publisher/uid/0 ""
+check "token.fcgi/rtc/... without the rewrite is 200" status_is 200
+for f in token.ini 'token.ini~' .htaccess; do
+	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/$f" > "$T/status"
+	check "GET /$f is 403" status_is 403
+	check "and does not show the certificate" eval "! grep -q $APP_CERT '$T/body'"
+done
+
+SECONDS=0
+check "8 clients x 2,000 requests: all 200 with a token" \
+	load "http://127.0.0.1:$PORT/rtc/load[1-2000]/publisher/uid/0" 8 2000
+echo "# 16,000 requests in $SECONDS s"
+check "no 5xx in the error log" eval "! grep -q 'End of script\|error reading data\|Connection reset' '$T/logs/error.log'"
+
+PRETTY_BASE=http://127.0.0.1:$PORT2
+SCRIPT_URL=http://127.0.0.1:$PORT2/token
+run_suite "etc/apache-token.conf vhost"
+
+apache_stop
+if [ "$failed" -gt 0 ]; then
+	echo "# error.log:"
+	tail -n 30 "$T/logs/error.log" | diag
+fi
+done_testing
