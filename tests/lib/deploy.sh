@@ -359,10 +359,11 @@ CONF
 	} > "$T/httpd.conf"
 }
 
-# apache_start: in the foreground (so that $APID is the server), waits until it answers
+# apache_start: in the foreground (so that $APID is the server), waits until it answers. In a
+# session of its own: mpm_prefork's shutdown signals its whole process group, test script included.
 apache_start() {
 	apache2 -t -f "$T/httpd.conf" > "$T/configtest" 2>&1 || { diag "$T/configtest"; return 1; }
-	apache2 -f "$T/httpd.conf" -DFOREGROUND > "$T/logs/stdout" 2>&1 &
+	setsid apache2 -f "$T/httpd.conf" -DFOREGROUND > "$T/logs/stdout" 2>&1 < /dev/null &
 	APID=$!
 	wait_http "http://127.0.0.1:$PORT/" || { diag "$T/logs/error.log"; return 1; }
 }
