@@ -122,7 +122,8 @@ fetch_cgi() {
 		REQUEST_URI="/token.fcgi$path${query:+?$query}" SERVER_NAME=localhost SERVER_PORT=80
 		SERVER_PROTOCOL=HTTP/1.1 GATEWAY_INTERFACE=CGI/1.1 REMOTE_ADDR=127.0.0.1
 		AGORA_TOKEN_CONFIG="$CGI_CONFIG" PATH=/usr/bin:/bin)
-	[ -n "$path" ] && env+=(PATH_INFO="$path")
+	# a web server decodes PATH_INFO (REQUEST_URI stays as sent)
+	[ -n "$path" ] && env+=(PATH_INFO="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$path")")
 	[ -n "${ORIGIN:-}" ] && env+=(HTTP_ORIGIN="$ORIGIN")
 	if [ "$method" = OPTIONS ]; then
 		env+=(HTTP_ACCESS_CONTROL_REQUEST_METHOD=GET)

@@ -1,0 +1,51 @@
+#!/bin/bash
+# static.t - make static: token.fcgi and agora-token that need nothing on the host but the C
+# library (ldd names no libfcgi, libssl, libcrypto, libz, libiniparser, libjansson), and the static
+# token.fcgi answering every request as a CGI program run straight from the shell.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib/deploy.sh"
+
+need python3 ldd
+make_tmp
+trap 'rm -rf "$T"' EXIT
+
+make -s -C "$ROOT" static > "$T/make.log" 2>&1
+check "make static builds" test $? -eq 0 || diag "$T/make.log"
+check "with no link warning" eval "! grep -qi warning '$T/make.log'"
+SRV=$ROOT/build/static/token.fcgi
+SCLI=$ROOT/build/static/agora-token
+
+for b in "$SRV" "$SCLI"; do
+	ldd "$b" > "$T/ldd" 2>&1
+	check "$(basename "$b"): ldd shows none of the libraries" \
+		eval "! grep -E 'lib(fcgi|ssl|crypto|z|iniparser|jansson)\\.so' '$T/ldd'"
+	check "$(basename "$b"): only the C library and its loader" \
+		eval "! grep -vE 'linux-vdso|libc\\.so|ld-linux|statically linked|not a dynamic' '$T/ldd' | grep -q ."
+done
+echo "# sizes: $(stat -c '%n %s' "$SRV" "$SCLI" | sed "s|$ROOT/||" | tr '\n' ' ')"
+
+write_ini "$T/token.ini"
+TRANSPORT=cgi
+CGI_CMD=$SRV
+CGI_CONFIG=$T/token.ini
+run_suite "static CGI"
+
+fetch GET "" ""
+check "the bare program answers its description" status_is 200
+# the static CLI makes the same tokens as the dynamic one
+tok=$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT "$SCLI" rtc --channel demo --uid 7 --issue-ts 1111111 --salt 1)
+want=$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT "$CLI" rtc --channel demo --uid 7 --issue-ts 1111111 --salt 1)
+check "the static agora-token makes the dynamic one's token" test -n "$tok" -a "$tok" = "$want"
+
+# fully static: no shared library at all; the linker's dlopen/getaddrinfo warnings are expected
+make -s -C "$ROOT" static STATIC=full > "$T/make.log" 2>&1
+check "make static STATIC=full builds" test $? -eq 0 || diag "$T/make.log"
+check "ldd: not a dynamic executable" eval "ldd '$SRV' 2>&1 | grep -q 'not a dynamic'"
+fetch GET /rtc/demo/publisher/uid/0 ""
+check "fully static: /rtc/demo/publisher/uid/0 is 200" status_is 200
+check "fully static: its token verifies" token_ok rtcToken --channel demo --uid 0
+echo "# fully static sizes: $(stat -c '%n %s' "$SRV" "$SCLI" | sed "s|$ROOT/||" | tr '\n' ' ')"
+make -s -C "$ROOT" static > "$T/make.log" 2>&1
+check "and back to the default build" test $? -eq 0
+done_testing
