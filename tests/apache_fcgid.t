@@ -48,6 +48,14 @@ cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini"
 cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini~"
 chown www-data:www-data "$T/www/htdocs/token.ini" "$T/www/htdocs/token.ini~"
 
+# a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it)
+mkdir -p "$T/www/htdocs/api"
+write_ini "$T/www/htdocs/api/token.ini"
+make -s -C "$ROOT" deploy DEST="$T/www/htdocs/api" INI="$T/www/htdocs/api/token.ini" \
+	OWNER=www-data:www-data > "$T/deploy2.log" 2>&1
+check "make deploy INI=beside into a subdirectory" test $? -eq 0 || diag "$T/deploy2.log"
+chown www-data:www-data "$T/www/htdocs/api/token.ini"
+
 apache_conf event fcgid
 # a second site: etc/apache-token.conf with its paths moved into $T
 mkdir -p "$T/opt/cgi-bin" "$T/etc-agora"
@@ -81,6 +89,12 @@ for f in token.ini 'token.ini~' .htaccess; do
 	check "GET /$f is 403" status_is 403
 	check "and does not show the certificate" eval "! grep -q $APP_CERT '$T/body'"
 done
+
+PRETTY_BASE=http://127.0.0.1:$PORT/api
+SCRIPT_URL=http://127.0.0.1:$PORT/api/token.fcgi
+run_suite "fcgid .htaccess in a subdirectory"
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/api/token.ini" > "$T/status"
+check "GET /api/token.ini is 403" status_is 403
 
 SECONDS=0
 check "8 clients x 2,000 requests: all 200 with a token" \
