@@ -46,7 +46,7 @@ build/arm64/agora-token: $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) FORCE
 BIN ?= $(FCGI)
 deploy: $(BIN)
 	@test -n "$(DEST)" || { echo "usage: make deploy DEST=dir [BIN=file] [CGI=1] [INI=path] [OWNER=user:group]" >&2; exit 2; }
-	scripts/deploy --bin "$(BIN)" $(if $(filter 1 yes,$(CGI)),--cgi) $(if $(INI),--ini "$(INI)") \
+	@scripts/deploy --bin "$(BIN)" $(if $(filter 1 yes,$(CGI)),--cgi) $(if $(INI),--ini "$(INI)") \
 		$(if $(OWNER),--owner "$(OWNER)") "$(DEST)"
 
 FORCE:
