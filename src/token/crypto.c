@@ -51,6 +51,11 @@ void hmac_sha256_parts(unsigned char out[32], const void *key, size_t key_len,
 	token_wipe(&ctx, sizeof(ctx));
 }
 
+void token_hmac_sha256(unsigned char out[32], const void *key, size_t key_len, const void *msg, size_t msg_len)
+{
+	hmac_sha256(out, key, key_len, msg, msg_len);
+}
+
 void token_wipe(void *p, size_t n)
 {
 	OPENSSL_cleanse(p, n);

@@ -97,6 +97,10 @@ static void test_hmac(void)
 	hmac_sha256(mac, "key", 3, "The quick brown fox jumps over the lazy dog", 43);
 	token_base64_encode(b64, sizeof(b64), mac, 32);
 	is_str(b64, "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=", "HMAC-SHA256 known answer");
+	memset(mac, 0, sizeof(mac));
+	token_hmac_sha256(mac, "key", 3, "The quick brown fox jumps over the lazy dog", 43);
+	token_base64_encode(b64, sizeof(b64), mac, 32);
+	is_str(b64, "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=", "the public HMAC-SHA256 gives the same");
 	/* RFC 4231 case 6: a 131-byte key is hashed first */
 	{
 		unsigned char key[131];
