@@ -197,6 +197,9 @@ for pid in $NOW; do
 	kill -0 "$pid" 2>/dev/null && ALIVE="$ALIVE $pid"
 done
 is "$ALIVE" "" "stopping lighttpd ends its token.fcgi processes"
-lacks "$(cat "$T/breakage.log" 2>/dev/null)" "Segmentation" "no crash on the way"
+BREAKAGE=$(cat "$T/breakage.log" 2>/dev/null)
+lacks "$BREAKAGE" "Segmentation" "no crash on the way"
+lacks "$BREAKAGE" "Sanitizer" "no sanitizer report (when TOKEN_FCGI is a sanitizer build)"
+lacks "$BREAKAGE" "runtime error:" "no undefined behaviour report either"
 
 done_testing

@@ -3,7 +3,7 @@
 
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$ROOT/cgi-bin/token.fcgi
+BIN=${TOKEN_FCGI:-$ROOT/cgi-bin/token.fcgi}   # TOKEN_FCGI: another build, e.g. with sanitizers
 CLI=$ROOT/build/agora-token
 T=$(mktemp -d "${TMPDIR:-/tmp}/token-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
