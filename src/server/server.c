@@ -2,8 +2,6 @@
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "server/auth.h"
 #include "server/cors.h"
 #include "server/info.h"
@@ -13,9 +11,6 @@
 
 const char *server_init(struct server *s, const char *env_path, const char *argv0)
 {
-	/* OpenSSL reads no openssl.cnf: a token server needs none of it, and a CGI process
-	 * would pay for it on every request */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	conffile_init(&s->conf, env_path, argv0);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
