@@ -160,6 +160,9 @@ tok_is "token 3600 s, privileges 600 s" "$TOK" "j['expire'] == 3600 and pexp(1) 
 
 get '' 'type=rtc&channel=CH&uid=42'
 is "$(j '[j["role"], j["expiresIn"]]')" '["publisher", 3600]' "?type=rtc without role or expire: default_role, default_expire"
+get '' 'type=rtc&channel=CH&uid=42&user=bob&room=r1&apaas_role=1'
+is "$(j 'sorted(j)')" '["channel", "expiresAt", "expiresIn", "issuedAt", "role", "rtcToken", "uid"]' \
+	"the answer names what the token encodes, not every parameter sent"
 
 get '' 'type=rtc&channel=CH&uid=42&expire=5'
 is "$(j 'j["expiresIn"]')" 30 "expire below min_expire is raised to it, not refused"

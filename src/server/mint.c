@@ -73,6 +73,8 @@ enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jb
 	struct token_key k = { app->app_id, app->app_cert, 0, 0 };
 	char tok[TOKEN_BUF_SIZE], tok2[TOKEN_BUF_SIZE];
 	int rtc = t->type == CFG_T_RTC || t->type == CFG_T_RTE;
+	int user = t->type == CFG_T_RTM || t->type == CFG_T_RTE || t->type == CFG_T_CHAT ||
+		t->type == CFG_T_APAAS || t->type == CFG_T_APAAS_USER;
 	uint32_t life;
 	enum token_err e;
 
@@ -90,11 +92,12 @@ enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jb
 			jb_kv_u64(jb, "uid", t->uid);
 		jb_kv_cstr(jb, "role", t->role == TOKEN_ROLE_PUBLISHER ? "publisher" : "subscriber");
 	}
-	if (t->room != NULL && t->type == CFG_T_APAAS) {
+	/* the identity the token encodes, and nothing the request said besides */
+	if (t->type == CFG_T_APAAS) {
 		jb_kv_cstr(jb, "room", t->room);
 		jb_kv_i64(jb, "apaasRole", t->apaas_role);
 	}
-	if (t->user != NULL && t->type != CFG_T_CHAT_APP && t->type != CFG_T_APAAS_APP && t->type != CFG_T_FPA)
+	if (user)
 		jb_kv_cstr(jb, "user", t->user);
 	if (t->version == 6)
 		jb_kv_cstr(jb, "version", "006");

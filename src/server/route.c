@@ -10,17 +10,17 @@
 #define POST (1u << M_POST)
 
 const struct route routes[R__MAX] = {
-	[R_DESCRIBE]     = { "describe", GET, "GET, OPTIONS", 1, 1 },
-	[R_NATIVE]       = { "native", GET, "GET, OPTIONS", 0, 1 },
-	[R_RTC]          = { "rtc", GET, "GET, OPTIONS", 0, 0 },
-	[R_RTM]          = { "rtm", GET, "GET, OPTIONS", 0, 0 },
-	[R_RTE]          = { "rte", GET, "GET, OPTIONS", 0, 0 },
-	[R_CHAT_APP]     = { "chat/app", GET, "GET, OPTIONS", 0, 0 },
-	[R_CHAT_ACCOUNT] = { "chat/account", GET, "GET, OPTIONS", 0, 0 },
-	[R_GETTOKEN]     = { "getToken", POST, "POST, OPTIONS", 0, 0 },
-	[R_PING]         = { "ping", GET, "GET, OPTIONS", 1, 1 },
-	[R_HEALTH]       = { "health", GET, "GET, OPTIONS", 1, 1 },
-	[R_INSPECT]      = { "inspect", GET, "GET, OPTIONS", 0, 1 },
+	[R_DESCRIBE]     = { "describe", GET, "GET, OPTIONS", 1 },
+	[R_NATIVE]       = { "native", GET, "GET, OPTIONS", 1 },
+	[R_RTC]          = { "rtc", GET, "GET, OPTIONS", 0 },
+	[R_RTM]          = { "rtm", GET, "GET, OPTIONS", 0 },
+	[R_RTE]          = { "rte", GET, "GET, OPTIONS", 0 },
+	[R_CHAT_APP]     = { "chat/app", GET, "GET, OPTIONS", 0 },
+	[R_CHAT_ACCOUNT] = { "chat/account", GET, "GET, OPTIONS", 0 },
+	[R_GETTOKEN]     = { "getToken", POST, "POST, OPTIONS", 0 },
+	[R_PING]         = { "ping", GET, "GET, OPTIONS", 1 },
+	[R_HEALTH]       = { "health", GET, "GET, OPTIONS", 1 },
+	[R_INSPECT]      = { "inspect", GET, "GET, OPTIONS", 1 },
 };
 
 /* Path routes by their first segment and their number of segments (trailing slash dropped). */

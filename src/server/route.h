@@ -21,7 +21,6 @@ struct route {
 	const char *name;           /* for the log line */
 	unsigned methods;           /* bit (1u << enum req_method); OPTIONS is always allowed */
 	const char *allow;          /* the Allow header of a 405 */
-	int open;                   /* answers without configuration or authentication */
 	int query_only;             /* everything it uses is in the query: a signed link covers it */
 };
 

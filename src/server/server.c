@@ -88,10 +88,12 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	e = cors_check(cfg, c->origin, r);
 	if (e == E_OK)
 		e = req_parse(&s->req, c);
-	if (e == E_OK && (e = route_find(&s->req, &id)) == E_OK)
+	if (e == E_OK)
+		e = route_find(&s->req, &id);
+	if (e == E_OK || e == E_METHOD) {
 		r->route = routes[id].name;
-	else if (e == E_METHOD)
-		r->route = routes[id].name, r->allow = routes[id].allow;
+		r->allow = routes[id].allow;
+	}
 	if (e == E_OK && s->req.method == M_OPTIONS)
 		resp_preflight(r, cfg != NULL ? cfg->cors_max_age : 600);
 	else if (e == E_OK)
