@@ -83,9 +83,7 @@ static int unhex(const char *s, unsigned char *out, size_t n)
 	if (strlen(s) != 2 * n)
 		return -1;
 	for (i = 0; i < 2 * n; i++) {
-		char ch = s[i];
-		int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
-			ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+		int v = req_hexval(s[i]);
 
 		if (v < 0)
 			return -1;

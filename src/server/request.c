@@ -16,7 +16,7 @@ static enum req_method method_of(const char *m)
 	return M_OTHER;
 }
 
-static int hexval(char c)
+int req_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -40,8 +40,8 @@ static enum rerr decode(char *out, const char *s, size_t n)
 
 			if (i + 2 >= n)
 				return E_QUERY_ENCODING;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = req_hexval(s[i + 1]);
+			lo = req_hexval(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return E_QUERY_ENCODING;
 			if (hi == 0 && lo == 0)

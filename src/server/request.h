@@ -53,6 +53,8 @@ struct request {
 enum rerr req_parse(struct request *q, const struct cgi *c);
 /* The decoded value of the named query parameter, NULL if absent. */
 const char *req_param(const struct request *q, const char *name);
+/* The value of a hex digit, -1 for anything else. */
+int req_hexval(char c);
 /* Reads CONTENT_LENGTH bytes (missing: 0) into q->body; 413 above REQ_MAX_BODY. */
 enum rerr req_read_body(struct request *q, const struct cgi *c);
 
