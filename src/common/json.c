@@ -38,7 +38,7 @@ static void jb_ch(struct jbuf *jb, char c)
 static void jb_value(struct jbuf *jb)
 {
 	if (jb->need_comma)
-		jb_ch(jb, ',');
+		jb_raw(jb, ", ", 2);
 	jb->need_comma = 1;
 }
 
