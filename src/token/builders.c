@@ -19,16 +19,18 @@ static void add_priv(struct token_service *s, uint16_t id, uint32_t value)
 	s->n_privileges++;
 }
 
-/* A token with no services yet, signed by k and lasting expire seconds. */
-static enum token_err begin(struct token2 *t, const struct token_key *k, uint32_t expire)
+/* A token with no services yet, signed by k and lasting expire seconds (checked: 1..86400). */
+static enum token_err begin(struct token2 *t, const struct token_key *k, const char *out, uint32_t expire)
 {
 	memset(t, 0, sizeof(*t));
-	if (k == NULL)
+	if (k == NULL || out == NULL)
 		return TOKEN_ERR_ARG;
 	if (token_check_hex32(k->app_id, TOKEN_ERR_APP_ID) != TOKEN_OK)
 		return TOKEN_ERR_APP_ID;
 	if (token_check_hex32(k->app_cert, TOKEN_ERR_APP_CERT) != TOKEN_OK)
 		return TOKEN_ERR_APP_CERT;
+	if (token_check_expire(expire) != TOKEN_OK)
+		return TOKEN_ERR_EXPIRE;
 	t->app_id = bytes_of(k->app_id);
 	t->issue_ts = k->issue_ts;
 	t->salt = k->salt;
@@ -77,9 +79,9 @@ enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k,
 	char uidbuf[11];
 	enum token_err e;
 
-	if (r == NULL || out == NULL)
+	if (r == NULL)
 		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, r->expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, r->expire)) != TOKEN_OK)
 		return e;
 	if (r->channel == NULL || (e = token_check_channel(r->channel, strlen(r->channel))) != TOKEN_OK)
 		return TOKEN_ERR_CHANNEL;
@@ -87,7 +89,7 @@ enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k,
 		return e;
 	if (r->role != TOKEN_ROLE_EXPLICIT && r->role != TOKEN_ROLE_PUBLISHER && r->role != TOKEN_ROLE_SUBSCRIBER)
 		return TOKEN_ERR_ROLE;
-	if (token_check_expire(r->expire) != TOKEN_OK || check_privilege(r->join) != TOKEN_OK ||
+	if (check_privilege(r->join) != TOKEN_OK ||
 	    check_privilege(r->audio) != TOKEN_OK || check_privilege(r->video) != TOKEN_OK ||
 	    check_privilege(r->data) != TOKEN_OK)
 		return TOKEN_ERR_EXPIRE;
@@ -124,14 +126,10 @@ static enum token_err build_user(char *out, size_t cap, const struct token_key *
 	struct token_service *s;
 	enum token_err e;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
 		return e;
 	if (user != NULL && (e = check_user(user)) != TOKEN_OK)
 		return e;
-	if (token_check_expire(expire) != TOKEN_OK)
-		return TOKEN_ERR_EXPIRE;
 	s = add_service(&t, type);
 	s->user = bytes_of(user);
 	add_priv(s, priv, expire);
@@ -164,14 +162,10 @@ enum token_err token_build_rtm2(char *out, size_t cap, const struct token_key *k
 	struct token_service *s;
 	enum token_err e;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
 		return e;
 	if ((e = check_user(user)) != TOKEN_OK)
 		return e;
-	if (token_check_expire(expire) != TOKEN_OK)
-		return TOKEN_ERR_EXPIRE;
 	s = add_service(&t, TOKEN_SVC_RTM2);
 	s->user = bytes_of(user);
 	s->perms = perms;
@@ -186,10 +180,8 @@ enum token_err token_build_fpa(char *out, size_t cap, const struct token_key *k)
 	struct token_service *s;
 	enum token_err e;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
 	/* fixed by the official builder: a day's token whose login privilege is 0 */
-	if ((e = begin(&t, k, 86400)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, 86400)) != TOKEN_OK)
 		return e;
 	s = add_service(&t, TOKEN_SVC_FPA);
 	add_priv(s, TOKEN_PRIV_FPA_LOGIN, 0);
@@ -212,15 +204,10 @@ enum token_err token_build_apaas_room_user(char *out, size_t cap, const struct t
 	enum token_err e;
 	size_t i;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
 		return e;
 	if ((e = check_room(room)) != TOKEN_OK || (e = check_room(user)) != TOKEN_OK)
 		return e;
-	if (token_check_expire(expire) != TOKEN_OK)
-		return TOKEN_ERR_EXPIRE;
-
 	s = add_service(&t, TOKEN_SVC_APAAS);
 	s->room = bytes_of(room);
 	s->user = bytes_of(user);
@@ -250,14 +237,10 @@ static enum token_err build_apaas(char *out, size_t cap, const struct token_key 
 	struct token_service *s;
 	enum token_err e;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
 		return e;
 	if (user != NULL && (e = check_room(user)) != TOKEN_OK)
 		return e;
-	if (token_check_expire(expire) != TOKEN_OK)
-		return TOKEN_ERR_EXPIRE;
 	s = add_service(&t, TOKEN_SVC_APAAS);
 	s->user = bytes_of(user);
 	s->role = -1;
@@ -285,16 +268,12 @@ static enum token_err build_stream(char *out, size_t cap, const struct token_key
 	struct token_service *s;
 	enum token_err e;
 
-	if (out == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, expire)) != TOKEN_OK)
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
 		return e;
 	if (channel == NULL || token_check_channel(channel, strlen(channel)) != TOKEN_OK)
 		return TOKEN_ERR_CHANNEL;
 	if (account != NULL && account[0] != '\0' && (e = token_check_account(account, strlen(account))) != TOKEN_OK)
 		return e;
-	if (token_check_expire(expire) != TOKEN_OK)
-		return TOKEN_ERR_EXPIRE;
 	s = add_service(&t, type);
 	s->channel = bytes_of(channel);
 	s->account = bytes_of(account);
