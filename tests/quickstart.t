@@ -1,0 +1,46 @@
+#!/bin/bash
+# quickstart.t - the README's first command, without the package install: scripts/quickstart builds,
+# serves the demo config under lighttpd on a loopback port, answers the sample clients, and stops.
+. "$(dirname "$0")/lib/tap.sh"
+
+command -v lighttpd >/dev/null || skip_all "lighttpd is not installed (scripts/install-deps)"
+PORT=$((20000 + $$ % 10000))
+RUN=$T/serve
+export PORT QUICKSTART_RUN=$RUN QUICKSTART_NO_INSTALL=1
+cleanup() { "$ROOT/scripts/quickstart" stop >/dev/null 2>&1; rm -rf "$T"; }
+trap cleanup EXIT
+
+OUT=$("$ROOT/scripts/quickstart" 2>&1)
+ok "quickstart starts the server" test -f "$RUN/lighttpd.pid"
+if [ -f "$ROOT/etc/token.ini" ]; then
+	contains "$OUT" "serving on http://127.0.0.1:$PORT" "it says where it serves"
+else
+	contains "$OUT" "DEMO credentials" "without etc/token.ini it says it serves the demo credentials"
+fi
+INI=$ROOT/etc/token.demo.ini
+[ -f "$ROOT/etc/token.ini" ] && INI=$ROOT/etc/token.ini
+
+URL=http://127.0.0.1:$PORT
+for path in /rtc/demo/publisher/uid/0 /rtc/demo/1/uid/0?expiry=45 /rtc/demo/publisher/uid/0/; do
+	BODY=$(curl -s "$URL$path")
+	tok=$(j 'j["rtcToken"]')
+	like "$tok" "007eJ*" "GET $path answers an rtcToken"
+	tok_is "its token verifies and is for channel demo" "$tok" 'j["signatureValid"] and svc(1)["channel"] == "demo"'
+done
+BODY=$(curl -s "$URL/rtm/alice/?expiry=600")
+like "$(j 'j["rtmToken"]')" "007eJ*" "GET /rtm/alice/?expiry=600 answers an rtmToken"
+BODY=$(curl -s "$URL/ping")
+is "$(j 'j["message"]')" pong "GET /ping"
+BODY=$(curl -s "$URL/rtc/demo/publisher/uid/4294967296")
+is "$(j 'j["code"]')" invalid_uid "a uid of 4294967296 is refused"
+BODY=$(curl -s "$URL/nowhere")
+is "$(j 'j["code"]')" not_found "an unknown path is a JSON 404"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/token.ini")" 403 "an .ini is never served"
+
+PID=$(cat "$RUN/lighttpd.pid")
+"$ROOT/scripts/quickstart" stop >/dev/null
+for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+ok "quickstart stop stops the server" not kill -0 "$PID" 2>/dev/null
+backends() { pgrep -f "$RUN/token.sock" >/dev/null; }
+ok "and its token.fcgi processes" not backends
+done_testing
