@@ -38,9 +38,11 @@ is "$(j 'j["code"]')" not_found "an unknown path is a JSON 404"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/token.ini")" 403 "an .ini is never served"
 
 PID=$(cat "$RUN/lighttpd.pid")
+KIDS=$(pgrep -P "$PID" | tr '\n' ' ')
+ok "lighttpd runs token.fcgi backends" test -n "$KIDS"
 "$ROOT/scripts/quickstart" stop >/dev/null
 for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
 ok "quickstart stop stops the server" not kill -0 "$PID" 2>/dev/null
-backends() { pgrep -f "$RUN/token.sock" >/dev/null; }
+backends() { for k in $KIDS; do kill -0 "$k" 2>/dev/null && return 0; done; return 1; }
 ok "and its token.fcgi processes" not backends
 done_testing
