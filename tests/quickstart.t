@@ -44,5 +44,6 @@ ok "lighttpd runs token.fcgi backends" test -n "$KIDS"
 for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
 ok "quickstart stop stops the server" not kill -0 "$PID" 2>/dev/null
 backends() { for k in $KIDS; do kill -0 "$k" 2>/dev/null && return 0; done; return 1; }
+for _ in $(seq 50); do backends || break; sleep 0.1; done
 ok "and its token.fcgi processes" not backends
 done_testing
