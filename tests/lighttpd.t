@@ -140,6 +140,60 @@ grep -q "FastCGI-stderr:token.fcgi: GET rtc -> 400 invalid_uid" "$T/error.log"
 is "$?" 0 "the refusals reach lighttpd's error log"
 is "$(backends)" "$BEFORE" "the FastCGI processes survived every refusal"
 
+# --- the same answers as in CGI mode, apart from each token's salt and its times ---
+# normal FILE: the body with tokens and times blanked, then our own headers (not the server's)
+normal() {
+	python3 - "$1" <<'PY'
+import re, sys
+raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace").replace("\r", "")
+head, _, body = raw.partition("\n\n")
+body = re.sub(r'"00[67][A-Za-z0-9+/=]+"', '"TOKEN"', body)
+body = re.sub(r'"(issuedAt|expiresAt|issueTs|salt)": \d+', r'"\1": 0', body)
+keep = ("content-type", "cache-control", "pragma", "expires", "x-content-type-options",
+        "access-control-", "vary", "allow", "retry-after")
+status = re.search(r"(?m)^(?:Status: |HTTP/[0-9.]+ )(\d+)", head).group(1)
+hdrs = sorted(l for l in head.split("\n") if l.lower().startswith(keep))
+print(status); print("\n".join(hdrs)); print(body.strip())
+PY
+}
+same_both() {	# METHOD PATH_INFO QUERY [BODY [ORIGIN]]: answers alike through lighttpd and as CGI
+	local method=$1 path=$2 query=$3 body=${4-} origin=${5-} extra=()
+	[ -n "$origin" ] && extra=(HTTP_ORIGIN="$origin")
+	printf '%s' "$body" >"$T/req"
+	STDIN=$T/req cgi REQUEST_METHOD="$method" PATH_INFO="$path" QUERY_STRING="$query" \
+		CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/json "${extra[@]}"
+	normal "$T/out" >"$T/cgi.norm"
+	local curlargs=(-s -i -X "$method" -o "$T/fcgi.out")
+	[ -n "$body" ] && curlargs+=(-H 'Content-Type: application/json' --data-binary "@$T/req")
+	[ -n "$origin" ] && curlargs+=(-H "Origin: $origin")
+	curl "${curlargs[@]}" "$URL/token.fcgi$path${query:+?$query}"
+	normal "$T/fcgi.out" >"$T/fcgi.norm"
+	if cmp -s "$T/cgi.norm" "$T/fcgi.norm" && [ -s "$T/cgi.norm" ]; then
+		tap_result 1 "$method $path?$query: the same answer in FastCGI and CGI mode"
+	else
+		tap_result 0 "$method $path?$query: the same answer in FastCGI and CGI mode" \
+			"cgi:  $(tr '\n' '|' <"$T/cgi.norm")" "fcgi: $(tr '\n' '|' <"$T/fcgi.norm")"
+	fi
+}
+same_both GET /rtc/CH/publisher/uid/0 ""
+same_both GET /rtc/CH/1/uid/0 "expiry=45"
+same_both GET /rtm/UID/ "expiry=600"
+same_both GET /rte/CH/publisher/uid/42/bob ""
+same_both GET /chat/account/carol/ ""
+same_both GET "" "type=rtc&channel=CH&uid=42&role=subscriber"
+same_both GET "" "type=rtc&channel=CH&account=alice&version=006"
+same_both GET /rtc/CH/publisher/uid/4294967296 ""
+same_both GET "" "type=rtc&channel=a%2Fb&uid=1"
+same_both GET "" "type=rtc&channel=CH&uid=1&expire=-5"
+same_both GET /nope ""
+same_both GET /ping ""
+same_both GET /health ""
+same_both GET "" ""
+same_both POST /getToken "" '{"tokenType":"rtc","channel":"CH","role":"publisher","uid":42}'
+same_both POST /getToken "" '{"tokenType":'
+same_both OPTIONS /rtc/CH/publisher/uid/0 "" "" "https://a.example"
+same_both PUT /rtc/CH/publisher/uid/0 ""
+
 # --- 8 concurrent clients, 2,000 requests ---
 URLS=("$URL/rtc/CH/publisher/uid/0" "$URL/rtc/CH/1/uid/0?expiry=45" "$URL/rtm/UID/?expiry=600"
 	"$URL/token.fcgi?type=rte&channel=CH&uid=9" "$URL/rtc/CH/audience/userAccount/alice/")
