@@ -10,6 +10,7 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED 
 INI_CFLAGS = $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 CRYPTO_LIBS = -lcrypto -lz
 APP_LIBS = -liniparser -ljansson
+FCGI_LIBS = -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
 
 LIB_SRC   = $(sort $(wildcard src/token/*.c))
 LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
@@ -45,7 +46,7 @@ $(CLI): $(CLI_OBJ) $(COMMON_OBJ) $(LIBA)
 
 $(FCGI): $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p cgi-bin
-	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS)
 
 build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
@@ -60,9 +61,7 @@ check: all tests
 build/bench-encoder: bench/encoder.c $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(CRYPTO_LIBS)
 
-# one core, one run: medians and ratios, never a pass/fail
-bench: build/bench-encoder
-	taskset -c 1 ./build/bench-encoder 2>/dev/null || ./build/bench-encoder
+# make bench (mk/bench.mk): the encoder, CGI start-up, HTTP against the ceiling and Node
 
 # libFuzzer harnesses (clang): each links the library and every server module but main.c
 FUZZ_TIME ?= 60
@@ -100,3 +99,7 @@ clean:
 
 # static, cross-arm64, deploy
 include mk/deploy.mk
+include mk/bench.mk
+
+# asan, valgrind
+include mk/hardening.mk

@@ -1,0 +1,62 @@
+# mk/bench.mk - make bench: the encoder against Agora's npm package, CGI start-up per exec, and
+# HTTP throughput, latency and memory under lighttpd against the stack's ceiling and the Node server
+# (README: "Benchmarks"). Medians and ratios from one run; never part of make check.
+#   BENCH_ROUNDS=3 BENCH_SECONDS=10   rounds per contender (alternated) and seconds per wrk run
+
+BENCH_DIR      = build/bench
+BENCH_ROUNDS  ?= 3
+BENCH_SECONDS ?= 10
+BENCH_BINS     = $(BENCH_DIR)/ceiling.fcgi $(BENCH_DIR)/ceiling.cgi $(BENCH_DIR)/token-dynamic.fcgi $(BENCH_DIR)/spawn
+BENCH_INI      = $(BENCH_DIR)/token.ini
+
+# the fixed-answer programs: the FastCGI one links libfcgi statically, the CGI one nothing
+$(BENCH_DIR)/ceiling.fcgi: bench/ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,-Bstatic -lfcgi -Wl,-Bdynamic
+
+$(BENCH_DIR)/ceiling.cgi: bench/ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCEILING_CGI -o $@ $<
+
+# token.fcgi linked as it was before the default became static: every library shared
+$(BENCH_DIR)/token-dynamic.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+
+$(BENCH_DIR)/spawn: bench/spawn.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+$(BENCH_INI):
+	@mkdir -p $(dir $@)
+	printf '[app]\napp_id = "970CA35de60c44645bbae8a215061b33"\napp_certificate = "5CFd2fd1755d40ecb72977518be15d3b"\n[token]\nservices = rtc\n' >$@
+
+bench-tools:
+	bench/tools $(BENCH_DIR)
+
+# one core, one run: medians and ratios, never a pass/fail
+bench-encoder: build/bench-encoder bench-tools
+	@echo "== encoder, one thread (taskset -c 1)"
+	@taskset -c 1 ./build/bench-encoder 2>/dev/null || ./build/bench-encoder
+	@cd $(BENCH_DIR)/node && NODE_PATH=$$PWD/node_modules taskset -c 1 node $(CURDIR)/bench/node/encoder.js
+
+bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
+	@echo "== CGI start-up: posix_spawn + wait, stdout drained, one RTC answer each (taskset -c 1)"
+	@AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) taskset -c 1 $(BENCH_DIR)/spawn 200 9 \
+		$(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi
+	@for b in $(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi; do \
+		AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) REQUEST_METHOD=GET PATH_INFO=/rtc/CH/publisher/uid/1234/ \
+		QUERY_STRING=expiry=3600 LD_DEBUG=statistics $$b 2>&1 >/dev/null </dev/null | awk -v b=$$b \
+		'/total startup time/ { t = $$(NF-1) } /number of relocations:/ { r = $$NF } \
+		END { printf "%-40s ld.so: %s relocations, %s cycles\n", b, r, t }'; \
+	done
+
+bench-http: $(FCGI) $(BENCH_BINS) bench-tools
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/httpbench.py $(BENCH_DIR)
+
+bench: all
+	@$(MAKE) --no-print-directory bench-encoder
+	@$(MAKE) --no-print-directory bench-startup
+	@$(MAKE) --no-print-directory bench-http
+
+.PHONY: bench bench-tools bench-encoder bench-startup bench-http
