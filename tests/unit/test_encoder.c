@@ -21,7 +21,9 @@ static void hex(char *out, const unsigned char *p, size_t n)
 
 static void test_packer(void)
 {
-	unsigned char buf[16], big[70000];
+	/* the string packed and the buffer it is packed into are apart: memcpy may not overlap */
+	static unsigned char big[70000], src[65536];
+	unsigned char buf[16];
 	char h[64];
 	struct pk_w w;
 	struct pk_r r;
@@ -39,11 +41,11 @@ static void test_packer(void)
 	is_int(w.len, 10, "and writes nothing");
 
 	pk_init(&w, big, sizeof(big));
-	memset(big, 'x', sizeof(big));
-	pk_str(&w, big, 65535);
+	memset(src, 'x', sizeof(src));
+	pk_str(&w, src, 65535);
 	is_int(w.err, TOKEN_OK, "a 65535-byte string packs");
 	pk_init(&w, big, sizeof(big));
-	pk_str(&w, big, 65536);
+	pk_str(&w, src, 65536);
 	is_int(w.err, TOKEN_ERR_STRING, "a 65536-byte string is refused, not wrapped");
 
 	rd_init(&r, "\x02\x01\x06\x05\x04\x03\x02\x00\x61\x62", 10);
