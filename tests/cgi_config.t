@@ -79,7 +79,8 @@ is "$STATUS" 200 "after it was mended: 200"
 
 # --- where the file is looked for, without AGORA_TOKEN_CONFIG ---
 mkdir -p "$T/site/cgi-bin" "$T/site/etc"
-cp "$BIN" "$T/site/cgi-bin/token.fcgi"
+# under make valgrind BIN is a wrapper script: copy the real binary, whose directory is searched
+cp "${TOKEN_FCGI_REAL:-$BIN}" "$T/site/cgi-bin/token.fcgi"
 SAVED=$BIN
 BIN=$T/site/cgi-bin/token.fcgi
 INI=
