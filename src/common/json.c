@@ -110,6 +110,16 @@ static void jb_escaped(struct jbuf *jb, const char *str, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
+		size_t j;
+
+		/* a run of printable ASCII that needs no escape is copied at once (a token is one) */
+		for (j = i; j < n && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\'; j++)
+			;
+		if (j > i) {
+			jb_raw(jb, (const char *)s + i, j - i);
+			i = j;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
