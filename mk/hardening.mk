@@ -12,7 +12,7 @@ ASAN_SRV     = $(SERVER_SRC:src/%.c=build/asan/%.o)
 ASAN_CLIO    = $(CLI_SRC:src/%.c=build/asan/%.o)
 ASAN_TESTS   = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 # the shell tests that run token.fcgi (or the CLI) as a program, without a web server
-CGI_TESTS    = $(sort $(wildcard tests/cgi_*.t)) tests/secrets.t $(wildcard tests/hostile*.t)
+CGI_TESTS    = $(sort $(wildcard tests/cgi_*.t)) tests/secrets.t tests/ratelimit.t $(wildcard tests/hostile*.t)
 ASAN_LOG     = build/asan/reports
 
 build/asan/%.o: src/%.c $(wildcard src/*/*.h)

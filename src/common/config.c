@@ -557,6 +557,8 @@ static int check_whole(struct config *c, char *err, size_t errlen)
 		return ERR("[auth] mode = key needs at least one entry in keys"), -1;
 	if (c->auth == CFG_AUTH_SIGNED && c->secret[0] == '\0')
 		return ERR("[auth] mode = signed needs a secret"), -1;
+	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0')
+		return ERR("[limits] requests_per_minute needs a state_dir"), -1;
 	return 0;
 }
 

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 			.api_key = getenv("HTTP_X_API_KEY"),
 			.content_length = getenv("CONTENT_LENGTH"),
 			.read_body = body_read,
+			.remote_addr = getenv("REMOTE_ADDR"),
 		};
 
 		server_handle(&srv, &c, &resp);

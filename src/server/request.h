@@ -24,6 +24,7 @@ struct cgi {
 	const char *api_key;
 	const char *content_length;
 	size_t (*read_body)(char *buf, size_t n);
+	const char *remote_addr;    /* the client, for [limits] */
 };
 
 enum req_method { M_OTHER, M_GET, M_POST, M_OPTIONS };

@@ -55,6 +55,7 @@ static const struct {
 	[E_INSPECT_OFF]     = { 403, "inspect_disabled", "inspect is switched off on this server" },
 	[E_NOT_FOUND]       = { 404, "not_found", "no such route" },
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
+	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
 	[E_CONFIG]          = { 500, "server_misconfigured", "the server's configuration is missing or invalid" },
 	[E_INTERNAL]        = { 500, "internal_error", "the server could not build the answer" },
 };
@@ -123,6 +124,7 @@ void resp_init(struct resp *r, const char *method)
 	r->max_age = 0;
 	r->allow = NULL;
 	r->bearer = 0;
+	r->retry_after = 0;
 	r->detail = NULL;
 	r->head_len = 0;
 	r->log[0] = '\0';
@@ -195,6 +197,8 @@ void resp_finish(struct resp *r)
 		head(r, "Allow: %s\r\n", r->allow);
 	if (r->status == 401 && r->bearer)
 		head(r, "WWW-Authenticate: Bearer\r\n");
+	if (r->status == 429)
+		head(r, "Retry-After: %u\r\n", (unsigned)(r->retry_after > 0 ? r->retry_after : 1));
 	head(r, "\r\n");
 	if (r->head_len >= sizeof(r->head)) {
 		/* cannot happen with the fixed header set above; fail loudly rather than truncate */

@@ -53,6 +53,7 @@ enum rerr {
 	E_INSPECT_OFF,
 	E_NOT_FOUND,
 	E_METHOD,
+	E_RATE_LIMITED,
 	E_CONFIG,
 	E_INTERNAL,
 	E__MAX,
@@ -74,6 +75,7 @@ struct resp {
 	uint32_t max_age;
 	const char *allow;          /* Allow, for 405 */
 	int bearer;                 /* WWW-Authenticate: Bearer, for 401 in key mode */
+	uint32_t retry_after;       /* Retry-After, for 429 */
 	const char *detail;         /* more for the log only (a config error's reason) */
 	struct jbuf jb;
 	char body[RESP_MAX_BODY];

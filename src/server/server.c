@@ -7,17 +7,20 @@
 #include "server/info.h"
 #include "server/mint.h"
 #include "server/policy.h"
+#include "server/ratelimit.h"
 #include "server/server.h"
 
 const char *server_init(struct server *s, const char *env_path, const char *argv0)
 {
 	conffile_init(&s->conf, env_path, argv0);
+	rl_init(&s->rl);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
 void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
+	rl_close(&s->rl);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -46,6 +49,26 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	return e;
 }
 
+/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute */
+static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+{
+	struct timespec ts;
+
+	if (cfg->requests_per_minute == 0)
+		return E_OK;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	switch (rl_take(&s->rl, cfg, c->remote_addr, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+		&r->retry_after)) {
+	case RL_PASS:
+		return E_OK;
+	case RL_LIMITED:
+		return E_RATE_LIMITED;
+	default:
+		r->detail = s->rl.why;
+		return E_CONFIG;
+	}
+}
+
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
 	enum route_id id, struct resp *r)
 {
@@ -69,6 +92,9 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->detail = s->conf.why;
 		return E_CONFIG;
 	}
+	/* before authentication, so that guessing keys or signatures is limited too */
+	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
+		return e;
 	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
 		r->bearer = cfg->auth == CFG_AUTH_KEY;
 		return e;

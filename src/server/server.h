@@ -4,6 +4,7 @@
 #define SERVER_H
 
 #include "server/conffile.h"
+#include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/respond.h"
 #include "server/route.h"
@@ -12,6 +13,7 @@ struct server {
 	struct conffile conf;
 	struct request req;
 	struct treq treq;
+	struct ratelimit rl;
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment

@@ -1,0 +1,212 @@
+/* ratelimit.c - the shared token buckets: a fixed-size open-addressing hash table in a file of
+ * state_dir, mapped by every FastCGI and CGI process, changed only under an fcntl write lock.
+ *
+ * A bucket holds up to burst requests (requests_per_minute when burst is 0) in millionths and
+ * refills at requests_per_minute per minute. Addresses are keyed by a salted 64-bit hash (the
+ * salt is random per file, so nobody can aim collisions at a neighbour's slot); a probe run of
+ * RL_PROBE slots ends in the address's slot, an empty one, or the least recently used one,
+ * which is evicted. fcntl locks die with their process: a crash never leaves the table locked. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/ratelimit.h"
+
+#define RL_MAGIC  0x31544c52u    /* "RLT1" */
+#define RL_SLOTS  4096u          /* a power of two: 4096 x 24 bytes = 96 KiB */
+#define RL_PROBE  16u
+#define RL_ONE    1000000ull     /* one request, in millionths */
+#define NS_PER_S  1000000000ull
+
+struct rl_slot {
+	uint64_t key;               /* 0: empty */
+	uint64_t tokens;            /* millionths of a request */
+	uint64_t last_ns;           /* CLOCK_MONOTONIC of the last refill */
+};
+
+struct rl_table {
+	uint32_t magic;
+	uint32_t n_slots;
+	uint64_t salt;
+	struct rl_slot slots[RL_SLOTS];
+};
+
+void rl_init(struct ratelimit *rl)
+{
+	memset(rl, 0, sizeof(*rl));
+	rl->fd = -1;
+}
+
+void rl_close(struct ratelimit *rl)
+{
+	if (rl->map != NULL)
+		munmap(rl->map, rl->size);
+	if (rl->fd >= 0)
+		close(rl->fd);
+	rl_init(rl);
+}
+
+static int lock(int fd, short type)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+	while (fcntl(fd, F_SETLKW, &fl) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static enum rl_verdict fail(struct ratelimit *rl, const char *what)
+{
+	int saved = errno;
+
+	snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: %s %s: %s", what, rl->path, strerror(saved));
+	if (rl->map != NULL)
+		munmap(rl->map, rl->size);
+	if (rl->fd >= 0)
+		close(rl->fd);
+	rl->map = NULL;
+	rl->fd = -1;
+	return RL_ERROR;
+}
+
+/* Opens and maps the table of dir, creating or (if it is not ours) re-initialising it under the lock. */
+static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
+{
+	struct rl_table *t;
+	struct stat st;
+
+	rl_close(rl);
+	if ((size_t)snprintf(rl->path, sizeof(rl->path), "%s/%s", dir, RL_FILE) >= sizeof(rl->path)) {
+		errno = ENAMETOOLONG;
+		return fail(rl, "cannot open");
+	}
+	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (rl->fd < 0)
+		return fail(rl, "cannot open");
+	if (fstat(rl->fd, &st) != 0)
+		return fail(rl, "cannot stat");
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return fail(rl, "cannot use");
+	}
+	rl->size = sizeof(struct rl_table);
+	if (lock(rl->fd, F_WRLCK) != 0)
+		return fail(rl, "cannot lock");
+	if ((size_t)st.st_size != rl->size && ftruncate(rl->fd, (off_t)rl->size) != 0)
+		return fail(rl, "cannot size");
+	rl->map = mmap(NULL, rl->size, PROT_READ | PROT_WRITE, MAP_SHARED, rl->fd, 0);
+	if (rl->map == MAP_FAILED) {
+		rl->map = NULL;
+		return fail(rl, "cannot map");
+	}
+	t = rl->map;
+	if (t->magic != RL_MAGIC || t->n_slots != RL_SLOTS) {
+		memset(t, 0, rl->size);
+		if (getrandom(&t->salt, sizeof(t->salt), 0) != sizeof(t->salt))
+			t->salt = (uint64_t)st.st_ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+		t->n_slots = RL_SLOTS;
+		t->magic = RL_MAGIC;
+	}
+	lock(rl->fd, F_UNLCK);
+	rl->why[0] = '\0';
+	return RL_PASS;
+}
+
+/* FNV-1a over the salt and the address, mixed, never 0 (0 marks an empty slot). */
+static uint64_t key_of(uint64_t salt, const char *addr)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)(salt >> (8 * i))) * 0x100000001b3ull;
+	for (; *addr != '\0'; addr++)
+		h = (h ^ (unsigned char)*addr) * 0x100000001b3ull;
+	/* FNV's low bits, which pick the slot, are weak on similar inputs: murmur3's finaliser */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h != 0 ? h : 1;
+}
+
+static struct rl_slot *find_slot(struct rl_table *t, uint64_t key)
+{
+	struct rl_slot *lru = NULL;
+	uint32_t i;
+
+	for (i = 0; i < RL_PROBE; i++) {
+		struct rl_slot *s = &t->slots[(key + i) & (RL_SLOTS - 1)];
+
+		if (s->key == key || s->key == 0)
+			return s;
+		if (lru == NULL || s->last_ns < lru->last_ns)
+			lru = s;
+	}
+	/* the run is full: the address idle longest starts again with a full bucket */
+	lru->key = 0;
+	return lru;
+}
+
+enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+	uint32_t *retry_after)
+{
+	uint64_t rpm = c->requests_per_minute, cap, refill_ns, fill_ns;
+	enum rl_verdict v = RL_PASS;
+	struct rl_table *t;
+	struct rl_slot *s;
+	char want[PATH_MAX];
+
+	if (rpm == 0)
+		return RL_PASS;
+	if (c->state_dir[0] == '\0') {
+		snprintf(rl->why, sizeof(rl->why), "[limits] requests_per_minute needs a state_dir");
+		return RL_ERROR;
+	}
+	/* a reload may have named another directory */
+	snprintf(want, sizeof(want), "%s/%s", c->state_dir, RL_FILE);
+	if ((rl->map == NULL || strcmp(want, rl->path) != 0) && rl_open(rl, c->state_dir) != RL_PASS)
+		return RL_ERROR;
+	cap = (c->burst > 0 ? c->burst : rpm) * RL_ONE;
+	/* the time one request takes to come back: 60 s / rpm */
+	refill_ns = 60 * NS_PER_S / rpm;
+	/* from empty to full: at most 1e6 x 60e9 ns, so elapsed x rpm below stays far from 2^64 */
+	fill_ns = (cap / RL_ONE) * 60 * NS_PER_S / rpm;
+	t = rl->map;
+	if (lock(rl->fd, F_WRLCK) != 0)
+		return fail(rl, "cannot lock");
+	s = find_slot(t, key_of(t->salt, addr != NULL ? addr : ""));
+	if (now_ns < s->last_ns && s->last_ns - now_ns < 10 * NS_PER_S) {
+		/* another process read the clock later but took the lock first: no time has passed */
+		now_ns = s->last_ns;
+	}
+	if (s->key == 0 || now_ns < s->last_ns || now_ns - s->last_ns >= fill_ns) {
+		/* a new address, one idle long enough, or a table older than the last boot: full */
+		s->tokens = cap;
+	} else {
+		s->tokens += (now_ns - s->last_ns) * rpm / 60000;   /* ns x rpm / 60e9, in millionths */
+		if (s->tokens > cap)
+			s->tokens = cap;
+	}
+	s->key = key_of(t->salt, addr != NULL ? addr : "");
+	s->last_ns = now_ns;
+	if (s->tokens >= RL_ONE) {
+		s->tokens -= RL_ONE;
+	} else {
+		uint64_t wait_ns = (RL_ONE - s->tokens) * refill_ns / RL_ONE;
+
+		*retry_after = (uint32_t)((wait_ns + NS_PER_S - 1) / NS_PER_S);
+		if (*retry_after == 0)
+			*retry_after = 1;
+		v = RL_LIMITED;
+	}
+	lock(rl->fd, F_UNLCK);
+	return v;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# ratelimit.t - [limits]: off by default; a token bucket per REMOTE_ADDR shared by concurrent CGI
+# processes (exactly burst requests pass), 429 with Retry-After, JSON and CORS, refill, and a
+# state_dir that cannot be used (500, the reason in the log).
+. "$(dirname "$0")/lib/tap.sh"
+
+[ -x "$BIN" ] || skip_all "cgi-bin/token.fcgi is not built"
+
+Q='type=rtc&channel=CH&uid=1'
+mkdir -p "$T/state"
+
+# --- off by default: many requests from one address all pass ---
+ini ''
+n=0
+for i in $(seq 30); do get '' "$Q" REMOTE_ADDR=10.0.0.1; [ "$STATUS" = 200 ] && n=$((n + 1)); done
+is "$n" 30 "without [limits]: 30 requests from one address, 30 answers 200"
+ok "without [limits]: no table is written" [ -z "$(ls -A "$T/state")" ]
+
+# --- 4 CGI processes at once, 12 requests each, one address: exactly burst pass ---
+ini "[limits]
+requests_per_minute = 1
+burst = 7
+state_dir = $T/state"
+for p in 1 2 3 4; do
+	(for i in $(seq 12); do
+		env -i AGORA_TOKEN_CONFIG="$INI" REMOTE_ADDR=192.0.2.7 REQUEST_METHOD=GET QUERY_STRING="$Q" "$BIN" \
+			</dev/null 2>/dev/null | head -n 1 | tr -d '\r'
+	done >"$T/par$p") &
+done
+wait
+is "$(cat "$T"/par? | grep -c '^Status: 200')" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
+is "$(cat "$T"/par? | grep -c '^Status: 429')" 41 "and the other 41 are 429"
+ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-ratelimit.v1")" = 600 ]
+
+get '' "$Q" REMOTE_ADDR=192.0.2.7 HTTP_ORIGIN=https://a.example
+is "$STATUS $(j 'j["code"]') $(j 'j["status"]')" "429 rate_limited 429" "the next one: 429 rate_limited, as JSON"
+like "$(j 'j["error"]')" "too many requests*" "with a message"
+like "$(hdr Retry-After)" "[1-9]*" "Retry-After: a whole number of seconds"
+ok "Retry-After is at most a minute (rpm 1)" [ "$(hdr Retry-After)" -le 60 ]
+is "$(hdr Access-Control-Allow-Origin)" "*" "the 429 carries CORS headers"
+is "$(hdr Content-Type)" "application/json; charset=utf-8" "and is JSON"
+contains "$ERR" "-> 429 rate_limited" "a refused request is logged"
+get '' "$Q" REMOTE_ADDR=192.0.2.8
+is "$STATUS" 200 "another address has its own bucket"
+get '' "$Q" REMOTE_ADDR=2001:db8::7
+is "$STATUS" 200 "an IPv6 address too"
+get '' "$Q"
+is "$STATUS" 200 "no REMOTE_ADDR (run from a shell): a bucket of its own"
+get /ping '' REMOTE_ADDR=192.0.2.7
+is "$STATUS" 200 "/ping is not limited"
+get /health '' REMOTE_ADDR=192.0.2.7
+is "$STATUS" 200 "/health is not limited"
+cgi REQUEST_METHOD=OPTIONS PATH_INFO=/rtc/CH/publisher/uid/0 HTTP_ORIGIN=https://a.example REMOTE_ADDR=192.0.2.7
+is "$STATUS" 204 "a preflight is not limited"
+post /getToken '{"tokenType":"rtc","channel":"CH","uid":1}' REMOTE_ADDR=192.0.2.7
+is "$STATUS" 429 "POST /getToken is limited"
+get /rtc/CH/publisher/uid/0 '' REMOTE_ADDR=192.0.2.7
+is "$STATUS" 429 "the compatibility routes are limited"
+get /inspect 'token=x' REMOTE_ADDR=192.0.2.7
+is "$STATUS" 429 "/inspect is limited"
+
+# --- limits come before authentication: guessing keys is limited too ---
+ini "[limits]
+requests_per_minute = 1
+burst = 2
+state_dir = $T/state
+[auth]
+mode = key
+keys = key1-Zq8wXv3NpL5tR7yB"
+statuses=
+for i in 1 2 3 4; do get '' "$Q" REMOTE_ADDR=198.51.100.1 HTTP_X_API_KEY=wrong-key-0123456789; statuses="$statuses $STATUS"; done
+is "$statuses" " 401 401 429 429" "wrong API keys: two 401, then 429"
+
+# --- the bucket refills at requests_per_minute ---
+ini "[limits]
+requests_per_minute = 600
+burst = 1
+state_dir = $T/state"
+get '' "$Q" REMOTE_ADDR=203.0.113.5
+a=$STATUS
+get '' "$Q" REMOTE_ADDR=203.0.113.5
+b=$STATUS
+sleep 0.25
+get '' "$Q" REMOTE_ADDR=203.0.113.5
+is "$a $b $STATUS" "200 429 200" "600 a minute, burst 1: one, a 429, and one again after 0.25 s"
+ini "[limits]
+requests_per_minute = 3
+state_dir = $T/state"
+statuses=
+for i in 1 2 3 4; do get '' "$Q" REMOTE_ADDR=203.0.113.9; statuses="$statuses $STATUS"; done
+is "$statuses" " 200 200 200 429" "burst empty: a minute's worth (3) at once"
+is "$(hdr Retry-After)" 20 "Retry-After: 60 s / 3 = 20"
+
+# --- a state_dir that cannot be used: 500, the reason in the log ---
+ini "[limits]
+requests_per_minute = 10
+state_dir = $T/none/here"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a missing state_dir: 500 server_misconfigured"
+contains "$ERR" "[limits] state_dir: cannot open $T/none/here/token-ratelimit.v1: No such file or directory" "the log names the file and why"
+lacks "$BODY" "$T" "the answer does not name the path"
+get /ping '' REMOTE_ADDR=10.1.1.1
+is "$STATUS" 200 "/ping still answers"
+ini "[limits]
+requests_per_minute = 10"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 500 "requests_per_minute without state_dir: 500"
+contains "$ERR" "[limits] requests_per_minute needs a state_dir" "the log says so"
+mkdir -p "$T/ro"
+chmod 500 "$T/ro"
+if [ "$(id -u)" != 0 ]; then
+	ini "[limits]
+requests_per_minute = 10
+state_dir = $T/ro"
+	get '' "$Q" REMOTE_ADDR=10.1.1.1
+	is "$STATUS" 500 "a read-only state_dir: 500"
+	contains "$ERR" "Permission denied" "the log says why"
+else
+	tap_result 1 "a read-only state_dir # SKIP root writes anywhere"
+	tap_result 1 "the log says why # SKIP root writes anywhere"
+fi
+ln -s /etc/passwd "$T/state/link"
+mkdir -p "$T/sl"
+ln -s "$T/state/token-ratelimit.v1" "$T/sl/token-ratelimit.v1"
+ini "[limits]
+requests_per_minute = 10
+state_dir = $T/sl"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 500 "the table file is a symlink: refused (O_NOFOLLOW), 500"
+contains "$ERR" "Too many levels of symbolic links" "the log says why"
+
+done_testing

@@ -1,0 +1,97 @@
+/* test_ratelimit.c - the shared token buckets with a clock of the test's choosing: burst, refill,
+ * Retry-After, a clock read before another process's, a reboot, eviction of the least recently
+ * used address when a probe run is full, and a table written by something else. */
+#include "../../src/server/ratelimit.c"
+
+#include <stdlib.h>
+
+#include "tap.h"
+
+#define S(n) ((uint64_t)(n) * NS_PER_S)
+
+static struct config c;
+static struct ratelimit rl;
+
+static enum rl_verdict take(const char *addr, uint64_t now, uint32_t *ra)
+{
+	*ra = 0;
+	return rl_take(&rl, &c, addr, now, ra);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/test_ratelimit.XXXXXX", addr[32], path[PATH_MAX + 32];
+	uint32_t ra;
+	int i, pass;
+	struct rl_table *t;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	memcpy(c.state_dir, dir, sizeof(dir));
+	rl_init(&rl);
+
+	c.requests_per_minute = 0;
+	is_int(take("a", S(100), &ra), RL_PASS, "no requests_per_minute: always passes");
+	ok(rl.map == NULL, "and no table is opened");
+
+	c.requests_per_minute = 60;
+	c.burst = 3;
+	for (pass = 0, i = 0; i < 5; i++)
+		pass += take("a", S(100), &ra) == RL_PASS;
+	is_int(pass, 3, "burst 3: three of five at once pass");
+	is_int(ra, 1, "Retry-After 1 s at 60 a minute");
+	is_int(take("a", S(100) + S(1) / 2, &ra), RL_LIMITED, "half a second later: still limited");
+	is_int(take("a", S(101) + 1000, &ra), RL_PASS, "a second later: one more");
+	is_int(take("a", S(101) - S(1) / 2, &ra), RL_LIMITED,
+		"a clock read half a second earlier by another process: no refill, no reset");
+	is_int(take("a", S(1000), &ra), RL_PASS, "long idle: full again");
+	is_int(take("a", S(1000), &ra), RL_PASS, "2");
+	is_int(take("a", S(1000), &ra), RL_PASS, "3");
+	is_int(take("a", S(1000), &ra), RL_LIMITED, "and burst again");
+	is_int(take("a", S(5), &ra), RL_PASS, "a clock far behind the table (a reboot): a full bucket");
+
+	c.requests_per_minute = 1;
+	c.burst = 0;
+	is_int(take("b", S(2000), &ra), RL_PASS, "rpm 1, burst 0: one");
+	is_int(take("b", S(2000), &ra), RL_LIMITED, "then limited");
+	is_int(ra, 60, "Retry-After 60");
+	c.requests_per_minute = 1000000;
+	c.burst = 1000000;
+	is_int(take("c", S(3000), &ra), RL_PASS, "the largest rate and burst: no overflow");
+	is_int(take("c", S(3000) + S(86400), &ra), RL_PASS, "a day later: no overflow");
+
+	/* every address in one probe run: fill the table, then the first must have been evicted */
+	c.requests_per_minute = 1;
+	c.burst = 1;
+	t = rl.map;
+	for (i = 0; i < (int)RL_SLOTS * 2; i++) {
+		snprintf(addr, sizeof(addr), "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+		take(addr, S(4000) + (uint64_t)i, &ra);
+	}
+	for (pass = 0, i = 0; i < (int)RL_SLOTS; i++)
+		pass += t->slots[i].key != 0;
+	is_int(pass, RL_SLOTS, "8192 addresses fill all 4096 slots");
+	is_int(take("10.0.0.0", S(4000) + S(1), &ra), RL_PASS, "the first address was evicted: a full bucket");
+	snprintf(addr, sizeof(addr), "10.0.%d.%d", ((RL_SLOTS * 2 - 1) >> 8) & 255, (RL_SLOTS * 2 - 1) & 255);
+	is_int(take(addr, S(4000) + S(1), &ra), RL_LIMITED, "the most recent address is still limited");
+
+	/* a file that is not a table (other magic) is re-initialised, not trusted */
+	rl_close(&rl);
+	snprintf(path, sizeof(path), "%s/%s", dir, RL_FILE);
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("not a table", f);
+		fclose(f);
+	}
+	is_int(take("d", S(5000), &ra), RL_PASS, "a foreign file: re-initialised, the request passes");
+	is_int(((struct rl_table *)rl.map)->magic, RL_MAGIC, "with the table's magic");
+	c.state_dir[0] = '\0';
+	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
+	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
+	rl_close(&rl);
+	unlink(path);
+	rmdir(dir);
+	is_str(rl.why, "", "closed: no reason left");
+	return done();
+}
