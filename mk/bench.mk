@@ -6,13 +6,18 @@
 BENCH_DIR      = build/bench
 BENCH_ROUNDS  ?= 3
 BENCH_SECONDS ?= 10
-BENCH_BINS     = $(BENCH_DIR)/ceiling.fcgi $(BENCH_DIR)/ceiling.cgi $(BENCH_DIR)/token-dynamic.fcgi $(BENCH_DIR)/spawn
+BENCH_BINS     = $(BENCH_DIR)/ceiling.fcgi $(BENCH_DIR)/ceiling-encoder.fcgi $(BENCH_DIR)/ceiling.cgi $(BENCH_DIR)/token-dynamic.fcgi $(BENCH_DIR)/spawn
 BENCH_INI      = $(BENCH_DIR)/token.ini
 
 # the fixed-answer programs: the FastCGI one links libfcgi statically, the CGI one nothing
 $(BENCH_DIR)/ceiling.fcgi: bench/ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -Wl,-Bstatic -lfcgi -Wl,-Bdynamic
+
+# the same loop plus one token from the library per answer, linked as token.fcgi is
+$(BENCH_DIR)/ceiling-encoder.fcgi: bench/ceiling.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DCEILING_ENCODER -o $@ $< $(LIBA) $(FCGI_LIBS)
 
 $(BENCH_DIR)/ceiling.cgi: bench/ceiling.c
 	@mkdir -p $(dir $@)
