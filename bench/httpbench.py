@@ -50,6 +50,12 @@ def wait_up(url, p):
     sys.exit(f"bench: no answer from {url}")
 
 
+def write_ini(path):
+    """The ini as an operator keeps it: mode 600 (token.fcgi warns, every request in CGI mode, otherwise)."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(INI)
+
+
 def lighttpd(name, backend):
     """A lighttpd of its own on a loopback port; backend is a fastcgi.server or cgi.assign block."""
     d = os.path.join(B, "http", name)
@@ -79,8 +85,7 @@ fastcgi.server = ( "/app" => ((
 \t"check-local" => "disable",
 \t"bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$D/token.ini" ),
 )) )""")
-    with open(os.path.join(d, "token.ini"), "w") as f:
-        f.write(INI)
+    write_ini(os.path.join(d, "token.ini"))
     p = subprocess.Popen(["lighttpd", "-D", "-f", os.path.join(d, "lighttpd.conf")])
     procs.append(p)
     return p, port
@@ -91,8 +96,7 @@ def start_cgi(name, binary):
     d, port = lighttpd(name, """url.rewrite-once = ( "^/(rtc/.*)$" => "/app.cgi/$1" )
 cgi.assign = ( ".cgi" => "" )""")
     shutil.copy(binary, os.path.join(d, "htdocs", "app.cgi"))
-    with open(os.path.join(d, "htdocs", "token.ini"), "w") as f:
-        f.write(INI)
+    write_ini(os.path.join(d, "htdocs", "token.ini"))
     p = subprocess.Popen(["lighttpd", "-D", "-f", os.path.join(d, "lighttpd.conf")])
     procs.append(p)
     return p, port

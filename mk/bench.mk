@@ -35,6 +35,7 @@ $(BENCH_DIR)/spawn: bench/spawn.c
 $(BENCH_INI):
 	@mkdir -p $(dir $@)
 	printf '[app]\napp_id = "970CA35de60c44645bbae8a215061b33"\napp_certificate = "5CFd2fd1755d40ecb72977518be15d3b"\n[token]\nservices = rtc\n' >$@
+	chmod 600 $@
 
 bench-tools:
 	bench/tools $(BENCH_DIR)
@@ -47,6 +48,7 @@ bench-encoder: build/bench-encoder bench-tools
 
 bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
 	@echo "== CGI start-up: posix_spawn + wait, stdout drained, one RTC answer each (taskset -c 1)"
+	@chmod 600 $(BENCH_INI)
 	@AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) taskset -c 1 $(BENCH_DIR)/spawn 200 9 \
 		$(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi
 	@for b in $(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi; do \
