@@ -55,9 +55,68 @@ chmod 000 "$INI"
 if [ "$(id -u)" != 0 ]; then
 	get '' 'type=rtc&channel=CH&uid=1'
 	misconfigured "an unreadable file" "Permission denied"
+elif command -v setpriv >/dev/null; then
+	# root reads any file; the web server's user (nobody here) does not
+	chmod 755 "$T"
+	cp "${TOKEN_FCGI_REAL:-$BIN}" "$T/nobody.fcgi"
+	env -i PATH="$PATH" AGORA_TOKEN_CONFIG="$INI" REQUEST_METHOD=GET QUERY_STRING='type=rtc&channel=CH&uid=1' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$T/nobody.fcgi" </dev/null >"$T/out" 2>"$T/err"
+	RC=$?
+	STATUS=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/out")
+	HEAD=$(sed '/^\r$/q' "$T/out" | tr -d '\r')
+	BODY=$(sed '1,/^\r$/d' "$T/out")
+	ERR=$(cat "$T/err")
+	misconfigured "an unreadable file (run as nobody)" "$INI: cannot open: Permission denied"
+	is "$RC" 0 "an unreadable file: the process exits normally"
+	chmod 700 "$T"
 else
-	tap_result 1 "an unreadable file # SKIP root reads any file"
+	tap_result 1 "an unreadable file # SKIP root reads any file and setpriv is missing"
 fi
+chmod 600 "$INI"
+
+# --- hostile files: each a 500 with a precise log line, the process exits normally, no secret ---
+HOSTILE_LONG=$(printf '%02000d' 0 | tr 0 s)
+while IFS='|' read -r desc text reason; do
+	printf '%b' "$text" >"$INI"
+	get '' 'type=rtc&channel=CH&uid=1'
+	misconfigured "$desc" "$reason"
+	is "$RC" 0 "$desc: the process exits normally"
+	lacks "$ERR$BODY" "$CERT" "$desc: the certificate appears nowhere"
+	get /health ''
+	is "$STATUS" 503 "$desc: /health is 503"
+	get /ping ''
+	is "$STATUS" 200 "$desc: /ping still answers"
+done <<HOSTILE
+a section name used as a key|[app]\napp = 1\napp_id = $ID\napp_certificate = $CERT\n|[app] app: unknown key
+a section name as a key of another|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\ncors = 5\n|[token] cors: unknown key
+a 2,000-character line|[app]\napp_id = $ID\napp_certificate = $CERT\n[auth]\nsecret = $HOSTILE_LONG\n|input line too long at line 5
+an unquoted # in the certificate|[app]\napp_id = $ID\napp_certificate = ${CERT:0:14}#${CERT:15}\n|[app] app_certificate: must be 32 hex characters (quote it if it holds # or ;)
+a UTF-8 byte order mark|\xef\xbb\xbf[app]\napp_id = $ID\napp_certificate = $CERT\n|the file starts with a UTF-8 byte order mark: save it without one
+a duplicate key|[app]\napp_id = $ID\napp_certificate = $CERT\napp_certificate = $CERT2\n|[app] app_certificate: given twice (again at line 4)
+a duplicate key in a repeated section|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\nmax_expire = 60\n[token]\nmax_expire = 90\n|[token] max_expire: given twice (again at line 7)
+no sections at all|app_id = $ID\napp_certificate = $CERT\n|app_id: every key must be inside a section
+no [app] section|[token]\nmax_expire = 60\n|no [app] section
+a NUL byte|[app]\napp_id = $ID\napp_certificate = $CERT\n\0[auth]\nmode = key\n|a NUL byte at line 4
+an empty section name|[]\n[app]\napp_id = $ID\napp_certificate = $CERT\n|unknown section []
+an unclosed section|[app]\napp_id = $ID\napp_certificate = $CERT\n[token\n|syntax error at line 4
+HOSTILE
+
+# --- CRLF line ends are read as LF ones ---
+printf '[app]\r\napp_id = %s\r\napp_certificate = %s\r\n[token]\r\nmax_expire = 600\r\n' "$ID" "$CERT" >"$INI"
+get '' 'type=rtc&channel=CH&uid=1&expire=900'
+is "$STATUS $(j 'j["expiresIn"]')" "200 600" "CRLF line ends: served, max_expire read as 600"
+tok_is "CRLF line ends: the certificate has no CR" "$(j 'j["rtcToken"]')" "j['signatureValid']"
+
+# --- world-readable: served, with a warning in the log ---
+ini ''
+chmod 644 "$INI"
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "a world-readable ini is served"
+contains "$ERR" "token.fcgi: warning: $INI is readable by every user (mode 644): it holds the app certificate; chmod 640 or 600" \
+	"and the log warns about it"
+chmod 640 "$INI"
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS:$ERR" "200:" "mode 640: served, no warning"
 chmod 600 "$INI"
 
 # --- a changed file is read again ---

@@ -1,5 +1,6 @@
 /* config.c - the ini file (http-api section 5) read strictly into struct config.
  * iniparser stays in here: only its loader is used, because its typed getters crash on section names. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -573,6 +574,79 @@ static void dict_wipe_free(dictionary *d)
 	iniparser_freedict(d);
 }
 
+/* What iniparser would pass over in silence: a byte order mark (a syntax error at line 1 to
+ * it), a NUL byte (the rest of its line is lost), and a key given twice in a section (the last one
+ * would win, so an app_certificate pasted below an old one would quietly replace it). Lines are
+ * read as iniparser reads them: trimmed, ; and # comments, [section], key = value, and a line
+ * ending in a backslash continued on the next. Too long a line is left for iniparser to refuse. */
+#define SCAN_KEYS 128
+
+static int scan_lines(FILE *f, char **buf, size_t *cap, char *err, size_t errlen)
+{
+	static char seen[SCAN_KEYS][CFG_NAME_LEN + 72];
+	char section[CFG_NAME_LEN + 8] = "", entry[sizeof(seen[0])];
+	int n_seen = 0, lineno = 0, continued = 0, k;
+	ssize_t got;
+
+	while ((got = getline(buf, cap, f)) > 0) {
+		char *line = *buf, *s = line, *eq;
+		size_t len = (size_t)got, i, e;
+
+		lineno++;
+		if (memchr(line, '\0', len) != NULL)
+			return ERR("a NUL byte at line %d", lineno), -1;
+		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+			return ERR("the file starts with a UTF-8 byte order mark: save it without one"), -1;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
+		       line[len - 1] == '\t'))
+			line[--len] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (continued) {
+			continued = len > 0 && line[len - 1] == '\\';
+			continue;
+		}
+		continued = len > 0 && line[len - 1] == '\\';
+		if (*s == '\0' || *s == ';' || *s == '#')
+			continue;
+		if (*s == '[') {
+			for (i = 0, s++; *s != '\0' && *s != ']' && i < sizeof(section) - 1; s++)
+				section[i++] = (char)tolower((unsigned char)*s);
+			while (i > 0 && (section[i - 1] == ' ' || section[i - 1] == '\t'))
+				i--;
+			section[i] = '\0';
+			continue;
+		}
+		if ((eq = strchr(s, '=')) == NULL || continued)
+			continue;
+		for (e = (size_t)(eq - s); e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--)
+			;
+		if ((size_t)snprintf(entry, sizeof(entry), "%s:%.*s", section, (int)e, s) >= sizeof(entry))
+			continue;
+		for (i = 0; entry[i] != '\0'; i++)
+			entry[i] = (char)tolower((unsigned char)entry[i]);
+		for (k = 0; k < n_seen; k++)
+			if (strcmp(seen[k], entry) == 0)
+				return ERR("[%s] %.*s: given twice (again at line %d)", section, (int)e, s, lineno), -1;
+		if (n_seen < SCAN_KEYS)
+			memcpy(seen[n_seen++], entry, strlen(entry) + 1);
+	}
+	return 0;
+}
+
+/* The lines hold the certificate and the secrets: the buffer is wiped before it is freed. */
+static int scan_file(FILE *f, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	int rc = scan_lines(f, &buf, &cap, err, errlen);
+
+	if (buf != NULL)
+		explicit_bzero(buf, cap);
+	free(buf);
+	return rc;
+}
+
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	dictionary *d;
@@ -588,10 +662,16 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	if ((f = fopen(path, "r")) == NULL)
 		return ERR("cannot open: %s", strerror(errno)), -1;
 	rc = fstat(fileno(f), &st);
-	fclose(f);
-	if (rc != 0 || !S_ISREG(st.st_mode))
+	if (rc != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
 		return ERR("not a regular file"), -1;
+	}
 	c->mtime = st.st_mtime;
+	c->world_readable = (st.st_mode & S_IROTH) != 0;
+	rc = scan_file(f, err, errlen);
+	fclose(f);
+	if (rc != 0)
+		return -1;
 
 	ini_msg[0] = '\0';
 	iniparser_set_error_callback(ini_error);

@@ -32,6 +32,7 @@ struct cfg_app {
 struct config {
 	char path[4096];
 	time_t mtime;                    /* of the file when loaded: a change triggers a reload */
+	int world_readable;              /* the file (certificates, keys) is readable by every user */
 	int n_apps;
 	struct cfg_app apps[CFG_MAX_APPS];
 

@@ -106,6 +106,10 @@ const struct config *conffile_get(struct conffile *f)
 	}
 	f->loaded = 1;
 	f->why[0] = '\0';
+	/* served all the same, but said once per load, in the web server's error log */
+	if (f->cfg.world_readable)
+		fprintf(stderr, "token.fcgi: warning: %s is readable by every user (mode %03o): it holds the "
+			"app certificate; chmod 640 or 600\n", f->used, (unsigned)(st.st_mode & 0777));
 	return &f->cfg;
 }
 

@@ -101,9 +101,12 @@ CERT=5CFd2fd1755d40ecb72977518be15d3b
 ID2=0123456789abcdef0123456789abcdef
 CERT2=fedcba9876543210fedcba9876543210
 
-# ini [TEXT]: writes $T/token.ini with [app] and [app:second], then TEXT; sets INI.
+# ini [TEXT]: writes $T/token.ini with [app] and [app:second], then TEXT; sets INI. Mode 600, as
+# deployed: a file every user can read makes token.fcgi log a warning.
 ini() {
 	INI=$T/token.ini
+	: >"$INI"
+	chmod 600 "$INI"
 	printf '[app]\napp_id = %s\napp_certificate = "%s"\n[app:second]\napp_id = %s\napp_certificate = "%s"\n%s\n' \
 		"$ID" "$CERT" "$ID2" "$CERT2" "${1-}" >"$INI"
 }

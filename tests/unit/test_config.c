@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agora_token.h"
@@ -205,6 +206,24 @@ static const struct bad {
 	{ __LINE__, APP "[auth]\nmode = key\nkeys = 0123456789abcdef, short\n", "[auth] keys: each key must be" },
 	{ __LINE__, APP "[limits]\nstate_dir = relative/dir\n", "[limits] state_dir: must be an absolute path" },
 	{ __LINE__, APP "[limits]\nburst = lots\n", "[limits] burst: must be a whole number" },
+	/* hostile files: what iniparser would take in silence, and its crash pattern (a section name
+	 * used as a key: iniparser_getint on it segfaults, config.c never calls the getters) */
+	{ __LINE__, "\xef\xbb\xbf" APP, "the file starts with a UTF-8 byte order mark" },
+	{ __LINE__, APP "[token]\nmax_expire = 600\nmax_expire = 900\n", "[token] max_expire: given twice (again at line 6)" },
+	{ __LINE__, APP "[token]\nmax_expire = 600\n[token]\nmax_expire = 900\n", "[token] max_expire: given twice" },
+	{ __LINE__, "[app]\napp_id = " ID "\napp_certificate = " CERT "\napp_certificate = fedcba9876543210fedcba9876543210\n",
+		"[app] app_certificate: given twice (again at line 4)" },
+	{ __LINE__, "[APP]\napp_id = " ID "\nApp_Id = " ID "\napp_certificate = " CERT "\n", "[app] App_Id: given twice" },
+	{ __LINE__, APP "[auth]\nmode = key\nkeys = k1-0123456789abcdef\nkeys = k2-0123456789abcdef\n", "[auth] keys: given twice" },
+	{ __LINE__, APP "[token]\ntoken = 5\n", "[token] token: unknown key" },
+	{ __LINE__, APP "[token]\napp = 5\n", "[token] app: unknown key" },
+	{ __LINE__, "[app]\napp = 1\napp_id = " ID "\napp_certificate = " CERT "\n", "[app] app: unknown key" },
+	{ __LINE__, APP "[limits]\nlimits = 1\n", "[limits] limits: unknown key" },
+	{ __LINE__, "app_id = " ID "\napp_certificate = " CERT "\n", "app_id: every key must be inside a section" },
+	{ __LINE__, "[]\n" APP, "unknown section []" },
+	{ __LINE__, APP "[token\nmax_expire = 5\n", "syntax error at line 4" },
+	{ __LINE__, APP "[token]\n= 5\n", "syntax error at line 5" },
+	{ __LINE__, APP "[limits]\nrequests_per_minute = 60\n", "[limits] requests_per_minute needs a state_dir" },
 	/* iniparser's own refusals, reworded without the file name or the offending line */
 	{ __LINE__, APP "secret line without an equals sign 5CFd2fd1755d40ecb72977518be15d3b\n",
 		"syntax error at line 4" },
@@ -246,6 +265,44 @@ static void test_files(void)
 	strcpy(longline + n + 1200, "\n");
 	is_int(load(&c, longline, err, sizeof(err)), -1, "a line over iniparser's limit is refused");
 	ok(strstr(err, "input line too long at line 5") != NULL, "as too long, with its line: %s", err);
+
+	/* 2,000 characters: a certificate-sized value and a comment */
+	{
+		static char big[4096];
+
+		n = (size_t)snprintf(big, sizeof(big), "%s[auth]\nsecret = \"", APP);
+		memset(big + n, 's', 2000);
+		strcpy(big + n + 2000, "\"\n");
+		is_int(load(&c, big, err, sizeof(err)), -1, "a 2,000-character secret line is refused");
+		ok(strstr(err, "input line too long at line 5") != NULL && strstr(err, "ssssssss") == NULL,
+			"as too long, without the value: %s", err);
+		n = (size_t)snprintf(big, sizeof(big), "%s; ", APP);
+		memset(big + n, '#', 2000);
+		strcpy(big + n + 2000, "\n");
+		is_int(load(&c, big, err, sizeof(err)), -1, "a 2,000-character comment is refused too (iniparser)");
+	}
+
+	is_int(load(&c, "[app]\r\napp_id = " ID "\r\napp_certificate = " CERT "\r\n[token]\r\nmax_expire = 600\r\n",
+		err, sizeof(err)), 0, "CRLF line ends load");
+	is_str(c.apps[0].app_cert, CERT, "without a CR in the certificate");
+	is_int(c.max_expire, 600, "or in a number");
+	config_free(&c);
+	is_int(load(&c, APP "[token]\nmax_expire = 600\n[token]\nmin_expire = 60\n", err, sizeof(err)), 0,
+		"a section given twice with different keys loads");
+	config_free(&c);
+	is_int(load(&c, APP "[token]\nmax_expire = 6\\\nmax_expire = 00\n", err, sizeof(err)), -1,
+		"a continued line is not a second key (iniparser joins it: a bad number)");
+	ok(strstr(err, "given twice") == NULL, "not \"given twice\": %s", err);
+	is_int(load(&c, APP, err, sizeof(err)), 0, "a good file");
+	chmod(path, 0644);
+	config_free(&c);
+	is_int(config_load(&c, path, err, sizeof(err)), 0, "mode 644 loads");
+	is_int(c.world_readable, 1, "and is marked world-readable, for the warning");
+	config_free(&c);
+	chmod(path, 0640);
+	is_int(config_load(&c, path, err, sizeof(err)), 0, "mode 640 loads");
+	is_int(c.world_readable, 0, "and is not world-readable");
+	config_free(&c);
 }
 
 int main(void)
