@@ -97,4 +97,60 @@ for s in "${SECRETS[@]}"; do
 	lacks "$(cat "$T/all")" "$(printf '%s' "$s" | base64)" "nor in base64"
 done
 
+# --- the whole CGI suite with known secrets: every answer and log line of every test, through a
+# wrapper that keeps a copy of each run's stdout and stderr, searched for every secret those tests
+# configure, in plain text, any case, hex of its bytes and base64 (at each of the 3 alignments) ---
+if [ -z "${SECRETS_NESTED:-}" ]; then
+	mkdir -p "$T/cap"
+	REAL=${TOKEN_FCGI_REAL:-$BIN}
+	cat >"$T/capture.fcgi" <<EOF
+#!/bin/sh
+# run by the tests with a cleared environment: the paths are written in
+f=\$(mktemp "$T/cap/run.XXXXXXXX")
+"$BIN" "\$@" >"\$f.out" 2>"\$f.err"
+rc=\$?
+rm -f "\$f"
+cat "\$f.out"
+cat "\$f.err" >&2
+exit \$rc
+EOF
+	chmod +x "$T/capture.fcgi"
+	suite=$(cd "$ROOT" && ls tests/cgi_*.t tests/hostile.t tests/ratelimit.t 2>/dev/null | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	(cd "$ROOT" && SECRETS_NESTED=1 TOKEN_FCGI="$T/capture.fcgi" TOKEN_FCGI_REAL="$REAL" prove -j2 -Q $suite) >"$T/suite.log" 2>&1
+	is "$?" 0 "the CGI suite passes through the capturing wrapper ($suite)"
+	runs=$(find "$T/cap" -name '*.out' | wc -l)
+	ok "it captured over 500 runs ($runs)" [ "$runs" -gt 500 ]
+	ok "among them tokens" grep -rqs '"rtcToken": "007eJ' "$T/cap"
+	ok "and log lines" grep -rqs '^token.fcgi: ' "$T/cap"
+	# the secrets the suite's tests configure: tap.sh's certificates, cgi_cors_auth.t's keys and
+	# signing secrets, hostile.t's and ratelimit.t's key
+	python3 - "$T/cap" "$CERT" "$CERT2" k1-0123456789abcdef 'k2-#;-ABCDEFGHIJKLMNOP' 's3cret-#;-0123456789' \
+		other-secret-0123456789 key1-Zq8wXv3NpL5tR7yB >"$T/found" <<'PY'
+import base64, binascii, os, sys
+cap, secrets = sys.argv[1], sys.argv[2:]
+blob = b"".join(open(os.path.join(cap, f), "rb").read() + b"\n" for f in sorted(os.listdir(cap)))
+low = blob.lower()
+for s in secrets:
+    raw = s.encode()
+    forms = {"plain": raw, "hex": binascii.hexlify(raw)}
+    try:
+        forms["its bytes as hex"] = binascii.unhexlify(s)
+    except (binascii.Error, ValueError):
+        pass
+    for name, b in list(forms.items()):
+        for pad in range(3):
+            enc = base64.b64encode(b"\0" * pad + b)
+            # the characters that depend only on the secret's bytes
+            inner = enc[4 * ((pad + 2) // 3):len(enc) - 4]
+            forms["base64 of %s, offset %d" % (name, pad)] = inner
+            forms["base64url of %s, offset %d" % (name, pad)] = inner.replace(b"+", b"-").replace(b"/", b"_")
+    for name, f in forms.items():
+        hit = (f.lower() in low) if name in ("plain", "hex") else (f in blob)
+        if len(f) >= 12 and hit:
+            print("%s... as %s" % (s[:4], name))
+PY
+	is "$(cat "$T/found")" "" "no secret appears in any answer or log line of the suite, in any form"
+fi
+
 done_testing
