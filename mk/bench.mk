@@ -51,6 +51,7 @@ bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
 	@chmod 600 $(BENCH_INI)
 	@AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) taskset -c 1 $(BENCH_DIR)/spawn 200 9 \
 		$(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi
+	@echo "EVP_* or OPENSSL_init_crypto linked into $(FCGI) (nm): $$(nm $(FCGI) | grep -cE ' [TtUu] (EVP_|OPENSSL_init_crypto)')"
 	@for b in $(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi; do \
 		AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) REQUEST_METHOD=GET PATH_INFO=/rtc/CH/publisher/uid/1234/ \
 		QUERY_STRING=expiry=3600 LD_DEBUG=statistics $$b 2>&1 >/dev/null </dev/null | awk -v b=$$b \
