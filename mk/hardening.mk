@@ -58,3 +58,10 @@ valgrind: all
 	echo "valgrind: $$n runs of token.fcgi, no memory errors, no definite or possible leaks"
 
 .PHONY: asan valgrind
+
+# tests/soak/run: 200,000 requests through lighttpd to one token.fcgi; memory and descriptors flat.
+# A benchmark, not a test: never part of make check. SOAK_N=... to change the count.
+soak: all
+	tests/soak/run
+
+.PHONY: soak
