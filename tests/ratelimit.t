@@ -73,16 +73,24 @@ is "$statuses" " 401 401 429 429" "wrong API keys: two 401, then 429"
 
 # --- the bucket refills at requests_per_minute ---
 ini "[limits]
-requests_per_minute = 600
+requests_per_minute = 60
 burst = 1
 state_dir = $T/state"
+t0=$(date +%s%N)
 get '' "$Q" REMOTE_ADDR=203.0.113.5
 a=$STATUS
 get '' "$Q" REMOTE_ADDR=203.0.113.5
 b=$STATUS
-sleep 0.25
+t1=$(date +%s%N)
+if [ $(( (t1 - t0) / 1000000 )) -lt 900 ]; then
+	is "$a $b" "200 429" "60 a minute, burst 1: one, then a 429"
+else
+	# under valgrind two runs can take a second: the bucket has refilled by then
+	tap_result 1 "60 a minute, burst 1: one, then a 429 # SKIP the two runs took $(( (t1 - t0) / 1000000 )) ms"
+fi
+sleep 1.05
 get '' "$Q" REMOTE_ADDR=203.0.113.5
-is "$a $b $STATUS" "200 429 200" "600 a minute, burst 1: one, a 429, and one again after 0.25 s"
+is "$STATUS" 200 "and one again a second later"
 ini "[limits]
 requests_per_minute = 3
 state_dir = $T/state"
