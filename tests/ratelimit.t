@@ -97,7 +97,9 @@ state_dir = $T/state"
 statuses=
 for i in 1 2 3 4; do get '' "$Q" REMOTE_ADDR=203.0.113.9; statuses="$statuses $STATUS"; done
 is "$statuses" " 200 200 200 429" "burst empty: a minute's worth (3) at once"
-is "$(hdr Retry-After)" 20 "Retry-After: 60 s / 3 = 20"
+ra=$(hdr Retry-After)
+# 60 s / 3 = 20, less the time the four runs took (seconds under valgrind)
+ok "Retry-After: 60 s / 3 = 20, less the time taken ($ra)" [ "${ra:-0}" -ge 15 -a "${ra:-0}" -le 20 ]
 
 # --- a state_dir that cannot be used: 500, the reason in the log ---
 ini "[limits]
@@ -136,5 +138,48 @@ state_dir = $T/sl"
 get '' "$Q" REMOTE_ADDR=10.1.1.1
 is "$STATUS" 500 "the table file is a symlink: refused (O_NOFOLLOW), 500"
 contains "$ERR" "Too many levels of symbolic links" "the log says why"
+
+# --- FastCGI: two lighttpd backends and a CGI process share one table ---
+if command -v lighttpd >/dev/null && command -v curl >/dev/null; then
+	rm -rf "$T/fstate" && mkdir -p "$T/fstate" "$T/htdocs"
+	ini "[limits]
+requests_per_minute = 1
+burst = 9
+state_dir = $T/fstate"
+	port=$((21000 + $$ % 1000))
+	cat >"$T/lighttpd.conf" <<EOF
+server.modules = ( "mod_fastcgi" )
+server.document-root = "$T/htdocs"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$T/error.log"
+fastcgi.server = ( "/token.fcgi" => ((
+	"bin-path" => "$BIN", "socket" => "$T/token.sock", "max-procs" => 2, "check-local" => "disable",
+	"bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$INI" ),
+)) )
+EOF
+	lighttpd -D -f "$T/lighttpd.conf" &
+	LPID=$!
+	trap 'kill "$LPID" 2>/dev/null; rm -rf "$T"' EXIT
+	for i in $(seq 100); do
+		[ "$(pgrep -P "$LPID" | wc -l)" -ge 2 ] && [ -S "$T/token.sock-1" ] && break
+		sleep 0.1
+	done
+	is "$(pgrep -P "$LPID" | wc -l)" 2 "lighttpd runs two token.fcgi backends"
+	for p in 1 2 3 4; do
+		(for i in $(seq 8); do
+			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/token.fcgi?$Q"
+		done >"$T/fpar$p") &
+	done
+	wait $(jobs -p | grep -v "^$LPID\$") 2>/dev/null
+	is "$(cat "$T"/fpar? | grep -c '^200')" 9 "4 clients x 8 requests over two FastCGI processes, burst 9: exactly 9 pass"
+	is "$(cat "$T"/fpar? | grep -c '^429')" 23 "and 23 are 429"
+	get '' "$Q" REMOTE_ADDR=127.0.0.1
+	is "$STATUS" 429 "a CGI process with the same state_dir and address is limited too: one table for all"
+	kill "$LPID"
+	wait "$LPID" 2>/dev/null
+else
+	for i in 1 2 3 4; do tap_result 1 "FastCGI sharing # SKIP lighttpd or curl is missing"; done
+fi
 
 done_testing
