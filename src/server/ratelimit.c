@@ -95,6 +95,11 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 		errno = EINVAL;
 		return fail(rl, "cannot use");
 	}
+	/* a table someone else could write would let them reset or drain anyone's bucket */
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		errno = EPERM;
+		return fail(rl, "will not trust (owned by another user, or writable by group or others)");
+	}
 	rl->size = sizeof(struct rl_table);
 	if (lock(rl->fd, F_WRLCK) != 0)
 		return fail(rl, "cannot lock");

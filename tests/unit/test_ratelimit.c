@@ -86,6 +86,12 @@ int main(void)
 	}
 	is_int(take("d", S(5000), &ra), RL_PASS, "a foreign file: re-initialised, the request passes");
 	is_int(((struct rl_table *)rl.map)->magic, RL_MAGIC, "with the table's magic");
+	rl_close(&rl);
+	chmod(path, 0666);
+	is_int(take("d", S(5000), &ra), RL_ERROR, "a table others may write: refused");
+	ok(strstr(rl.why, "will not trust") != NULL, "and the reason says why: %s", rl.why);
+	chmod(path, 0600);
+	is_int(take("e", S(5000), &ra), RL_PASS, "mode 600 again: used");
 	c.state_dir[0] = '\0';
 	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
 	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
