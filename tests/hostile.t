@@ -110,6 +110,10 @@ for c in (1, 10, 13, 0x7f):
 for u in (b"%ff", b"%c3%28", b"%ed%a0%80", b"%c0%af", b"%e2%82", b"%f8%88%80%80%80", b"%c3%a9"):
     case("UTF-8 or not (%s) in the channel" % u.decode(), 400, "invalid_channel", query=b"type=rtc&uid=1&channel=a" + u)
     case("UTF-8 or not (%s) in the account" % u.decode(), 400, "invalid_account", query=b"type=rtc&channel=CH&account=a" + u)
+# invalid UTF-8 where text may go: an RTM or Chat user, an APaaS room
+for u in (b"%ff", b"%c3%28", b"%ed%a0%80", b"%c0%af", b"%e2%82", b"%f8%88%80%80%80", b"%c2%85"):
+    case("invalid UTF-8 (%s) in the RTM user" % u.decode(), 400, "invalid_user", query=b"type=rtm&user=a" + u)
+    case("invalid UTF-8 (%s) in the Chat user" % u.decode(), 400, "invalid_user", query=b"type=chat&user=a" + u)
 # huge, negative, float and malformed numbers
 for v in (b"4294967296", b"99999999999999999999999999", b"-1", b"%2B1", b"+1", b"1e3", b"0x10", b"01", b"1.0",
           b"%201", b"1%20", b"", b"18446744073709551617"):

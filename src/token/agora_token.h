@@ -18,8 +18,8 @@ enum token_err {
 	TOKEN_ERR_APP_CERT,       /* app certificate is not 32 hex characters */
 	TOKEN_ERR_CHANNEL,        /* channel: 1..64 bytes of Agora's channel character set */
 	TOKEN_ERR_ACCOUNT,        /* user account: 1..255 bytes of the same set */
-	TOKEN_ERR_USER,           /* RTM / Chat user id: 1..64 bytes, no control characters */
-	TOKEN_ERR_ROOM,           /* APaaS room / user uuid: 1..255 bytes, no control characters */
+	TOKEN_ERR_USER,           /* RTM / Chat user id: 1..64 bytes of UTF-8, no control characters */
+	TOKEN_ERR_ROOM,           /* APaaS room / user uuid: 1..255 bytes of UTF-8, no control characters */
 	TOKEN_ERR_UID,            /* uid: a decimal 0..4294967295 */
 	TOKEN_ERR_ROLE,           /* unknown role */
 	TOKEN_ERR_EXPIRE,         /* a lifetime outside the allowed range */

@@ -36,14 +36,44 @@ static int all_agora_chars(const char *s, size_t len)
 	return 1;
 }
 
-/* Any bytes but ASCII control characters (UTF-8 passes). */
-static int no_controls(const char *s, size_t len)
+/* Text: well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without
+ * control characters. Invalid bytes could not be shown back to the client in a JSON answer. */
+static int is_text(const char *str, size_t len)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t need, k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
 			return 0;
+		if (need > len - i - 1)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+			return 0;
+		i += need + 1;
+	}
 	return 1;
 }
 
@@ -63,14 +93,14 @@ enum token_err token_check_account(const char *s, size_t len)
 
 enum token_err token_check_user(const char *s, size_t len)
 {
-	if (s == NULL || len < 1 || len > TOKEN_MAX_USER || !no_controls(s, len))
+	if (s == NULL || len < 1 || len > TOKEN_MAX_USER || !is_text(s, len))
 		return TOKEN_ERR_USER;
 	return TOKEN_OK;
 }
 
 enum token_err token_check_room(const char *s, size_t len)
 {
-	if (s == NULL || len < 1 || len > TOKEN_MAX_ROOM || !no_controls(s, len))
+	if (s == NULL || len < 1 || len > TOKEN_MAX_ROOM || !is_text(s, len))
 		return TOKEN_ERR_ROOM;
 	return TOKEN_OK;
 }

@@ -144,6 +144,14 @@ static void test_validators(void)
 	is_int(token_check_user(s, 65), TOKEN_ERR_USER, "65-byte user");
 	is_int(token_check_user("a\nb", 3), TOKEN_ERR_USER, "user with a newline");
 	is_int(token_check_user("caf\xc3\xa9", 5), TOKEN_OK, "UTF-8 user");
+	is_int(token_check_user("\xe4\xbd\xa0\xf0\x9f\x98\x80", 7), TOKEN_OK, "three- and four-byte UTF-8");
+	is_int(token_check_user("caf\xe9", 4), TOKEN_ERR_USER, "a Latin-1 byte is not UTF-8");
+	is_int(token_check_user("a\xc3", 2), TOKEN_ERR_USER, "a truncated sequence");
+	is_int(token_check_user("\xc0\xaf", 2), TOKEN_ERR_USER, "an overlong form");
+	is_int(token_check_user("\xed\xa0\x80", 3), TOKEN_ERR_USER, "a surrogate");
+	is_int(token_check_user("\xf4\x90\x80\x80", 4), TOKEN_ERR_USER, "past U+10FFFF");
+	is_int(token_check_user("\xc2\x85", 2), TOKEN_ERR_USER, "a C1 control character");
+	is_int(token_check_room("\xff", 1), TOKEN_ERR_ROOM, "a room that is not UTF-8");
 	is_int(token_check_room(s, 255), TOKEN_OK, "255-byte room");
 	is_int(token_check_room(s, 256), TOKEN_ERR_ROOM, "256-byte room");
 
