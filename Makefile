@@ -64,7 +64,7 @@ tests: $(TEST_BIN)
 check: all tests
 	prove -f $(TEST_BIN) tests/*.t
 
-build/bench-encoder: bench/encoder.c $(LIBA)
+build/bench-encoder: bench/encoder.c bench/timing.h $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(CRYPTO_LIBS)
 
 # make bench (mk/bench.mk): the encoder, CGI start-up, HTTP against the ceiling and Node

@@ -6,25 +6,13 @@
 #include <time.h>
 
 #include "internal.h"
+#include "timing.h"
 
 #define ROUNDS 5
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double median(double *v)
 {
-	qsort(v, ROUNDS, sizeof(double), cmp);
+	qsort(v, ROUNDS, sizeof(double), bench_cmp_double);
 	return v[ROUNDS / 2];
 }
 
@@ -34,9 +22,9 @@ static volatile unsigned sink;
 #define MEASURE(result, n, ...) do { \
 	double r_[ROUNDS]; \
 	for (int round_ = 0; round_ < ROUNDS; round_++) { \
-		double t0_ = now(); \
+		double t0_ = bench_now(); \
 		for (long i_ = 0; i_ < (n); i_++) { __VA_ARGS__; } \
-		r_[round_] = (now() - t0_) * 1e9 / (double)(n); \
+		r_[round_] = (bench_now() - t0_) * 1e9 / (double)(n); \
 	} \
 	result = median(r_); \
 } while (0)

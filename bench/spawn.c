@@ -8,25 +8,12 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "timing.h"
 #include <unistd.h>
 
 #define MAX_PROGS 8
 #define MAX_BATCHES 64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* one exec: 0 when the program exited 0 and wrote something; *maxrss its peak RSS in KiB */
 static int one(const char *prog, char **env, long *maxrss)
@@ -84,17 +71,17 @@ int main(int argc, char **argv)
 		}
 	for (b = 0; b < batches; b++)
 		for (p = 0; p < progs; p++) {
-			double t0 = now();
+			double t0 = bench_now();
 
 			for (i = 0; i < n; i++)
 				if (one(argv[3 + p], env, &rss[p]) != 0) {
 					fprintf(stderr, "spawn: %s failed\n", argv[3 + p]);
 					return 1;
 				}
-			t[p][b] = (now() - t0) * 1e6 / n;
+			t[p][b] = (bench_now() - t0) * 1e6 / n;
 		}
 	for (p = 0; p < progs; p++) {
-		qsort(t[p], (size_t)batches, sizeof(double), cmp);
+		qsort(t[p], (size_t)batches, sizeof(double), bench_cmp_double);
 		printf("%-34s %6.0f us/exec (median of %d x %d; min %.0f, max %.0f), peak RSS %ld KiB\n",
 			argv[3 + p], t[p][batches / 2], batches, n, t[p][0], t[p][batches - 1], rss[p]);
 	}

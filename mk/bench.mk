@@ -28,7 +28,7 @@ $(BENCH_DIR)/token-dynamic.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
 
-$(BENCH_DIR)/spawn: bench/spawn.c
+$(BENCH_DIR)/spawn: bench/spawn.c bench/timing.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
