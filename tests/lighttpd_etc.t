@@ -7,8 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/lib/deploy.sh"
 
 need lighttpd curl python3
-[ "$(id -u)" -eq 0 ] || skip_all "lighttpd is started as root here (it drops to www-data)"
-[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+need_server_as_root lighttpd
 
 make_tmp
 LPID=

@@ -40,6 +40,12 @@ need() {
 }
 
 # A temp dir that the web server's user (www-data) can traverse: Apache and lighttpd drop to it.
+# need_server_as_root NAME: the server is started as root (it drops to www-data), on the built binary
+need_server_as_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "$1 is started as root here (it drops to www-data)"
+	[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+}
+
 make_tmp() {
 	T=$(mktemp -d /tmp/agora-deploy.XXXXXX)
 	chmod 755 "$T"
