@@ -181,6 +181,9 @@ enum token_err token1_parse(struct token1 *t, const char *s, size_t len)
 	msg = rd_str(&r);
 	if (r.bad || sig.len != SIG_LEN)
 		goto malformed;
+	/* raw has a few bytes of slack past the largest message: never copy them into message */
+	if (msg.len > sizeof(t->message))
+		goto toolarge;
 	memcpy(t->signature, sig.p, SIG_LEN);
 	memcpy(t->message, msg.p, msg.len);
 	t->message_len = msg.len;
