@@ -147,6 +147,22 @@ get '' "$(sign "type=rtc&channel=CH&uid=42")"
 is "$STATUS $(j 'j["code"]')" "401 auth_required" "signed: no exp"
 get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) - 1 ))")"
 is "$STATUS $(j 'j["code"]')" "401 link_expired" "signed: an expired link"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 400 ))")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: a link valid for more than 300 s (the default max_link_lifetime)"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=99999999999")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: a link that never expires"
+like "$ERR" "*-> 401 link_too_long" "signed: the refusal is logged"
+ini "[auth]
+mode = signed
+secret = \"$SECRET\"
+max_link_lifetime = 3600"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 3000 ))")"
+is "$STATUS" 200 "signed: max_link_lifetime = 3600 serves a link of 3000 s"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 3700 ))")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: and refuses one of 3700 s"
+ini "[auth]
+mode = signed
+secret = \"$SECRET\""
 SECRET=other-secret-0123456789 
 get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$EXP")"
 is "$STATUS $(j 'j["code"]')" "401 invalid_signature" "signed: signed with another secret"

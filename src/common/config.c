@@ -362,6 +362,14 @@ static int k_secret(struct ctx *x, const char *v)
 	return 0;
 }
 
+/* A link valid for ever could be replayed for ever: its exp may lie at most this far ahead. */
+static int k_max_link_lifetime(struct ctx *x, const char *v)
+{
+	if (parse_u32(v, 1, 86400, &x->c->max_link_lifetime) != 0)
+		return key_err(x, "must be a whole number of seconds, 1..86400");
+	return 0;
+}
+
 static int k_count(struct ctx *x, const char *v, uint32_t *out)
 {
 	if (parse_u32(v, 0, 1000000, out) != 0)
@@ -406,6 +414,7 @@ static const struct key_def {
 	{ "auth", "mode", k_mode },
 	{ "auth", "keys", k_keys },
 	{ "auth", "secret", k_secret },
+	{ "auth", "max_link_lifetime", k_max_link_lifetime },
 	{ "limits", "requests_per_minute", k_rpm },
 	{ "limits", "burst", k_burst },
 	{ "limits", "state_dir", k_state_dir },
@@ -429,6 +438,7 @@ static void config_defaults(struct config *c)
 	c->any_origin = 1;
 	c->cors_max_age = 600;
 	c->auth = CFG_AUTH_NONE;
+	c->max_link_lifetime = 300;
 }
 
 /* An app profile name: what app=NAME can carry in a URL without encoding. */

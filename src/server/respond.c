@@ -46,6 +46,7 @@ static const struct {
 	[E_SIG_MISSING]     = { 401, "auth_required", "a signed link is required (exp and sig)" },
 	[E_SIG_BAD]         = { 401, "invalid_signature", "the link's signature does not match" },
 	[E_SIG_EXPIRED]     = { 401, "link_expired", "the signed link has expired" },
+	[E_SIG_LIFETIME]    = { 401, "link_too_long", "the signed link's exp lies further ahead than this server's max_link_lifetime" },
 	[E_SIG_QUERY_ONLY]  = { 401, "signed_query_only", "this server takes only signed query-string requests (?type=...&exp=...&sig=...)" },
 	[E_ORIGIN]          = { 403, "origin_not_allowed", "this origin may not use the token server" },
 	[E_TYPE_OFF]        = { 403, "type_not_allowed", "this server does not issue this token type" },
