@@ -50,6 +50,12 @@ for o in https://evil.example https://app.example.com.evil.example http://app.ex
 	like "$ERR" "*-> 403 origin_not_allowed*" "list: $o refusal is logged"
 	unlike "$ERR" "*$o*" "list: the log line does not carry the client's origin"
 done
+# a matched origin is echoed: labels past 63 bytes or hosts past 253 are no DNS name
+LONG=https://$(printf 'a%.0s' $(seq 60)).$(printf 'b%.0s' $(seq 1024)).example.org
+get $RTC '' HTTP_ORIGIN="$LONG"
+is "$STATUS $(j 'j["code"]')" "403 origin_not_allowed" "list: an origin of ${#LONG} bytes under a wildcard is refused with JSON"
+get $RTC '' HTTP_ORIGIN="https://$(printf 'a%.0s' $(seq 63)).example.org"
+is "$STATUS" 200 "list: a label of 63 bytes is served"
 get $RTC ''
 is "$STATUS" 200 "list: no Origin header (not a browser) is served"
 ok "list: no Origin, no Access-Control-Allow-Origin" not has_hdr Access-Control-Allow-Origin

@@ -172,11 +172,9 @@ static void head(struct resp *r, const char *fmt, ...)
 	r->head_len = n < 0 ? sizeof(r->head) : r->head_len + (size_t)n;
 }
 
-void resp_finish(struct resp *r)
+/* Writes the headers; 0 when they did not fit. */
+static int write_head(struct resp *r)
 {
-	/* a body that did not fit is no answer: say so rather than send broken JSON */
-	if (r->jb.overflow)
-		resp_error(r, E_INTERNAL);
 	r->body_len = r->status == 204 ? 0 : r->jb.len;
 	r->head_len = 0;
 	head(r, "Status: %d %s\r\n", r->status, reason_phrase(r->status));
@@ -201,10 +199,22 @@ void resp_finish(struct resp *r)
 	if (r->status == 429)
 		head(r, "Retry-After: %u\r\n", (unsigned)(r->retry_after > 0 ? r->retry_after : 1));
 	head(r, "\r\n");
-	if (r->head_len >= sizeof(r->head)) {
-		/* cannot happen with the fixed header set above; fail loudly rather than truncate */
-		r->head_len = (size_t)snprintf(r->head, sizeof(r->head), "Status: 500 Internal Server Error\r\n\r\n");
-		r->body_len = 0;
+	return r->head_len < sizeof(r->head);
+}
+
+void resp_finish(struct resp *r)
+{
+	/* a body that did not fit is no answer: say so rather than send broken JSON */
+	if (r->jb.overflow)
+		resp_error(r, E_INTERNAL);
+	if (!write_head(r)) {
+		/* only an echoed value is unbounded (cors.c bounds the origin): never truncate a
+		 * header, answer a JSON 500 without it, and say so in the log */
+		r->acao = NULL;
+		r->preflight = 0;
+		r->detail = "the answer's headers did not fit";
+		resp_error(r, E_INTERNAL);
+		write_head(r);
 	}
 	if (r->status >= 400)
 		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d %s%s%s", r->method, r->route, r->status,
