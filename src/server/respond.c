@@ -41,6 +41,7 @@ static const struct {
 	[E_BODY_LENGTH]     = { 400, "bad_content_length", "the body does not match its Content-Length" },
 	[E_BODY_LARGE]      = { 413, "body_too_large", "the body is larger than 16384 bytes" },
 	[E_TOKEN_MISSING]   = { 400, "missing_token", "token is required" },
+	[E_TOKEN_LARGE]     = { 413, "token_too_large", "the token decodes to more than the 16384 bytes of JSON this server answers" },
 	[E_AUTH_MISSING]    = { 401, "auth_required", "an API key is required (Authorization: Bearer KEY or X-Api-Key)" },
 	[E_AUTH_KEY]        = { 401, "invalid_key", "the API key is not valid" },
 	[E_SIG_MISSING]     = { 401, "auth_required", "a signed link is required (exp and sig)" },
@@ -69,6 +70,8 @@ static int encoder_status(enum token_err e)
 	case TOKEN_ERR_UID: case TOKEN_ERR_ROLE: case TOKEN_ERR_EXPIRE: case TOKEN_ERR_STRING:
 	case TOKEN_ERR_VERSION: case TOKEN_ERR_BASE64: case TOKEN_ERR_INFLATE: case TOKEN_ERR_MALFORMED:
 	case TOKEN_ERR_SIGNATURE: case TOKEN_ERR_MISMATCH:
+	/* more services, privileges or content than the decoder takes: only a token can carry them */
+	case TOKEN_ERR_TOO_MANY: case TOKEN_ERR_TOO_LARGE:
 		return 400;
 	default:
 		return 500;
