@@ -205,8 +205,22 @@ static int write_head(struct resp *r)
 	return r->head_len < sizeof(r->head);
 }
 
+/* REQUEST_METHOD is the client's word: in the log it is cut to 16 bytes, and a byte that could
+ * end the line or fake another one is written as '?'. */
+static const char *log_method(const char *m, char out[17])
+{
+	size_t i;
+
+	for (i = 0; i < 16 && m[i] != '\0'; i++)
+		out[i] = m[i] > ' ' && m[i] < 0x7f ? m[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
 void resp_finish(struct resp *r)
 {
+	char method[17];
+
 	/* a body that did not fit is no answer: say so rather than send broken JSON */
 	if (r->jb.overflow)
 		resp_error(r, E_INTERNAL);
@@ -220,6 +234,6 @@ void resp_finish(struct resp *r)
 		write_head(r);
 	}
 	if (r->status >= 400)
-		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d %s%s%s", r->method, r->route, r->status,
+		snprintf(r->log, sizeof(r->log), "token.fcgi: %s %s -> %d %s%s%s", log_method(r->method, method), r->route, r->status,
 			resp_code_of(r->err), r->detail != NULL ? ": " : "", r->detail != NULL ? r->detail : "");
 }

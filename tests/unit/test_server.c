@@ -337,6 +337,18 @@ static void test_errors(void)
 	is_str(resp_code_of(E_ENCODER(TOKEN_ERR_RANDOM)), "internal_error", "as internal_error");
 }
 
+/* The log line is one line, whatever REQUEST_METHOD holds. */
+static void test_log_method(void)
+{
+	static struct resp r;
+
+	resp_init(&r, "GET\ntoken.fcgi: forged\r");
+	resp_error(&r, E_NOT_FOUND);
+	resp_finish(&r);
+	ok(strchr(r.log, '\n') == NULL && strchr(r.log, '\r') == NULL, "no line break from the method in the log");
+	is_str(r.log, "token.fcgi: GET?token.fcgi:? ? -> 404 not_found", "the method cut to 16 bytes, controls as ?");
+}
+
 int main(void)
 {
 	test_decode();
@@ -347,6 +359,7 @@ int main(void)
 	test_origins();
 	test_origin_bounds();
 	test_head_overflow();
+	test_log_method();
 	test_canonical();
 	test_errors();
 	return done();
