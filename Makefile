@@ -84,7 +84,7 @@ fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \
 		echo "== $$f for $(FUZZ_TIME) s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 $(fuzz_dict) build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
 			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/$$name.log; \
 	done
@@ -109,3 +109,6 @@ include mk/bench.mk
 
 # asan, valgrind
 include mk/hardening.mk
+
+# fuzz-long, fuzz-cov
+include mk/fuzz.mk
