@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,8 +54,12 @@ enum { P_OPEN, P_KEYS, P_SIGNED, P_STRICT, P_LIMITS, P_BROKEN, P_MISSING, P_NOST
 static char dir[64], ini[P__MAX][128], text[P__MAX][2048];
 static int rl_fixed;            /* the rate-limit profile's state_dir could be made */
 
+/* Each write gets an mtime of its own, a day back: conffile.c reads a file only once it has
+ * settled (unchanged for a second), and a reload must see a change. */
 static void write_ini(int p, const char *t)
 {
+	static time_t stamp;
+	struct timespec times[2];
 	FILE *f;
 
 	snprintf(ini[p], sizeof(ini[p]), "%s/p%d.ini", dir, p);
@@ -63,6 +68,12 @@ static void write_ini(int p, const char *t)
 	if ((f = fopen(ini[p], "w")) == NULL || fputs(t, f) < 0 || fclose(f) != 0)
 		abort();
 	chmod(ini[p], 0600);
+	if (stamp == 0)
+		stamp = time(NULL) - 86400;
+	times[0].tv_sec = times[1].tv_sec = ++stamp;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, ini[p], times, 0) != 0)
+		abort();
 }
 
 static void cleanup(void)
@@ -563,8 +574,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	run(&live[p], &in1, &r1);
 	check_answer(&r1, "request 1");
-	if ((flags & F_RELOAD) && p != P_MISSING)
+	if ((flags & F_RELOAD) && p != P_MISSING) {
 		write_ini(p, text[p]);
+		/* a fresh server is one started on the file as it now is */
+		server_free(&pristine[p]);
+		server_start(&pristine[p], p);
+	}
 	run(&live[p], &in2, &r2);
 	check_answer(&r2, "request 2");
 	CHECK(p != P_LIMITS || r1.status != 429, "request 1 limited after an hour's refill");
