@@ -58,6 +58,9 @@ build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(APP_LIBS) $(CRYPTO_LIBS)
 
+# these two include the server's .c files they test
+build/tests/test_server build/tests/test_ratelimit: $(SERVER_SRC)
+
 tests: $(TEST_BIN)
 
 # every test speaks TAP; prove runs them all
