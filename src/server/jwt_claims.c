@@ -1,8 +1,6 @@
 /* jwt_claims.c - the claims of a verified token against its issuer's section: exp, nbf and iat with
  * the leeway, iss exactly, aud, the require pairs, then the identity and what it may ask for. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agora_token.h"
