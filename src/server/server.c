@@ -21,6 +21,7 @@ void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
+	jwt_auth_free(&s->jwt);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -39,6 +40,9 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	} else {
 		e = route_fill(&s->req, id, t);
 	}
+	/* a signed-in caller: the token is for the identity in the JWT, and for nobody else */
+	if (e == E_OK && s->jwt.active && id != R_INSPECT)
+		e = jwt_bind(&s->jwt.id, t);
 	if (e == E_OK && id == R_INSPECT)
 		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
@@ -127,4 +131,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	/* the identity pointed into the token: neither outlives the request */
+	jwt_auth_end(&s->jwt);
+	s->req.identity = NULL;
 }

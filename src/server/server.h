@@ -4,6 +4,7 @@
 #define SERVER_H
 
 #include "server/conffile.h"
+#include "server/jwt_auth.h"
 #include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/respond.h"
@@ -14,6 +15,7 @@ struct server {
 	struct request req;
 	struct treq treq;
 	struct ratelimit rl;
+	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
