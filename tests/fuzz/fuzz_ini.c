@@ -1,4 +1,4 @@
-/* fuzz_ini.c - libFuzzer harness for the ini loader: iniparser and every key parser, on any file
+/* fuzz_ini.c - libFuzzer harness for the ini loader: the tokenizer and every key parser, on any file
  * content, through config_load on a memory file (memfd, reached as /proc/self/fd/N). */
 #define _GNU_SOURCE
 #include <stdio.h>
