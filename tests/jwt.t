@@ -18,7 +18,9 @@ ISS=https://issuer.test/
 AUD=test-app
 
 jwt_ini() {	# [auth] mode, then more sections
-	ini "[auth]
+	ini "[token]
+services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa
+[auth]
 mode = ${1:-jwt}
 keys = an-api-key-of-this-test
 [limits]
@@ -126,9 +128,12 @@ bearer "$tok" '' "type=rtc&channel=c1"
 is "$STATUS" 200 "a 100-byte identity fits an RTC account"
 bearer "$tok" '' "type=rtm"
 is "$STATUS $(code)" "400 identity_too_long" "a 100-byte identity: 400 identity_too_long for an RTM user (64)"
-tok=$(sign ES256 ec256 "$(claims 'al ice')")
+tok=$(sign ES256 ec256 "$(claims 'alice/x')")
 bearer "$tok" '' "type=rtc&channel=c1"
-is "$STATUS $(code)" "400 invalid_identity" "an identity with a space (not an Agora account character): 400 invalid_identity"
+is "$STATUS $(code)" "400 invalid_identity" "an identity with a / (not an Agora account character): 400 invalid_identity"
+tok=$(sign ES256 ec256 "$(claims 'auth0|64f1c2')")
+bearer "$tok" '' "type=rtc&channel=c1"
+is "$STATUS $(j 'j["account"]')" "200 auth0|64f1c2" "an Auth0 sub (provider|id) is an account as it is"
 
 # --- uid_claim, channels_claim, role_claim (the rooms issuer) ---
 rooms() {	# extra members

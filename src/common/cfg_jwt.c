@@ -1,8 +1,10 @@
 /* cfg_jwt.c - the [jwt:NAME] sections: their keys, each with a strict parser, and the checks
  * across keys once the file is read (http-api section 5.2). */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/cfg_jwt.h"
+#include "common/config.h"
 
 static const char *const alg_names[CFG_JWT_ALG__MAX] = {
 	[CFG_JWT_RS256] = "RS256", [CFG_JWT_RS384] = "RS384", [CFG_JWT_RS512] = "RS512",
@@ -33,12 +35,7 @@ void cfg_jwt_defaults(struct cfg_jwt *j)
 	strcpy(j->identity, "sub");
 }
 
-#ifdef CFG_SECTIONS_H
-/* ---- the [jwt:NAME] table (common/config.h's section interface) ---- */
-
-#include <stdio.h>
-
-#include "common/config.h"
+/* ---- the [jwt:NAME] table ---- */
 
 static int copy(const struct cfg_ctx *x, const char *v, char *out, size_t cap)
 {
@@ -186,7 +183,7 @@ static void *jwt_open(struct cfg_ctx *x, const char *label)
 
 static int check_one(const struct config *c, const struct cfg_jwt *j, char *err, size_t errlen)
 {
-#define FAIL(...) return snprintf(err, errlen, "[jwt:%s] " __VA_ARGS__), -1
+#define FAIL(msg) return snprintf(err, errlen, "[jwt:%s] %s", j->name, msg), -1
 	if (j->issuer[0] == '\0')
 		FAIL("issuer is required (the exact iss of the tokens)");
 	if (j->audience[0] == '\0')
@@ -198,7 +195,7 @@ static int check_one(const struct config *c, const struct cfg_jwt *j, char *err,
 	if (!(j->algs & CFG_JWT_HS_ALGS) && j->secret_len > 0)
 		FAIL("secret is only for HS256, HS384 or HS512, which algorithms does not list");
 	if ((j->algs & ~CFG_JWT_HS_ALGS) && j->jwks_url[0] == '\0' && j->jwks_file[0] == '\0')
-		FAIL("jwks_url or jwks_file is required for %s", "its public-key algorithms");
+		FAIL("jwks_url or jwks_file is required for its public-key algorithms");
 	if (j->jwks_url[0] != '\0' && c->state_dir[0] == '\0')
 		FAIL("jwks_url needs [limits] state_dir, where the fetched keys are cached");
 	return 0;
@@ -217,10 +214,9 @@ static int jwt_check(struct config *c, char *err, size_t errlen)
 				return snprintf(err, errlen, "[jwt:%s] has the issuer of [jwt:%s]", c->jwt.iss[i].name,
 					c->jwt.iss[k].name), -1;
 	}
-	if ((c->auth_modes & (1u << CFG_AUTH_JWT)) && c->jwt.n == 0)
+	if ((c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_JWT)) && c->jwt.n == 0)
 		return snprintf(err, errlen, "[auth] mode jwt needs a [jwt:NAME] section"), -1;
 	return 0;
 }
 
-const struct cfg_section cfg_jwt_section = { "jwt", 1, jwt_keys, jwt_open, jwt_check };
-#endif
+const struct cfg_section cfg_jwt_section = { "jwt", 1, jwt_keys, jwt_open, jwt_check, NULL };

@@ -99,8 +99,8 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
-		r->bearer = (cfg->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) != 0;
+	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, time(NULL), &r->detail)) != E_OK) {
+		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
 	}
 	return token_route(s, c, cfg, id, r);
