@@ -147,12 +147,23 @@ if [ -e /etc/agora-token/token.ini ]; then
 	tap_result 1 "no ini anywhere # SKIP /etc/agora-token/token.ini exists on this machine"
 else
 	get '' 'type=rtc&channel=CH&uid=1'
-	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini and /etc/agora-token/token.ini)"
+	# the running user's home as the password database has it (not $HOME)
+	home=$(getent passwd "$(id -u)" | cut -d: -f6)
+	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini, $home/etc/token.ini and /etc/agora-token/token.ini)"
 fi
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID2" "$CERT2" >"$T/site/cgi-bin/token.ini"
 get '' 'type=rtc&channel=CH&uid=1'
 is "$STATUS" 200 "token.ini beside the binary is found"
 like "$(j 'j["rtcToken"]')" "007eJ*" "and used"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/token.ini" "the log says which ini was loaded"
+is "$(printf '%s\n' "$ERR" | grep -c 'configuration:')" 1 "once"
+chmod 644 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini is inside a directory the web server serves (the program's directory) and every user can read it" \
+	"an ini beside the program that others can read: the log warns that it can be served"
+chmod 600 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+lacks "$ERR" "web server serves" "at 600 (only its owner, as suEXEC runs the program): no such warning"
 INI=$T/site/cgi-bin/token.ini
 tok_is "the token is the beside-the-binary app's" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID2' and j['signatureValid']"
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/site/etc/token.ini"
@@ -160,10 +171,16 @@ INI=
 get '' 'type=rtc&channel=CH&uid=1'
 INI=$T/site/etc/token.ini
 tok_is "../etc/token.ini wins over token.ini beside the binary" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID' and j['signatureValid']"
-rm "$T/site/etc/token.ini"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/../etc/token.ini" "the log names ../etc/token.ini"
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini also exists and is ignored" "and warns that the other one is ignored"
+ln "$T/site/etc/token.ini" "$T/site/etc/same.ini"
+rm "$T/site/etc/token.ini" "$T/site/etc/same.ini"
 INI=$T/site/etc/none.ini
 get '' 'type=rtc&channel=CH&uid=1'
 misconfigured "AGORA_TOKEN_CONFIG set: no fallback to the other places" "$T/site/etc/none.ini: No such file"
+INI=$T/site/cgi-bin/token.ini
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS:$ERR" "200:" "AGORA_TOKEN_CONFIG names the file: no lookup to report, nothing logged"
 ln -s "$T/site/cgi-bin/token.fcgi" "$T/link.fcgi"
 BIN=$T/link.fcgi
 INI=
