@@ -1,7 +1,6 @@
 /* conffile.c - the configuration's life in a long-running process: looked up in order, loaded
  * once, and reloaded when the file's identity or mtime changes (one stat per request). */
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,24 +36,84 @@ static void add_path(struct conffile *f, const char *dir, const char *rel)
 		f->n_paths++;
 }
 
+/* Field n (0-based) of a ':'-separated line, into out; -1 if the line has fewer. */
+static int field(const char *line, int n, char *out, size_t cap)
+{
+	const char *end;
+	size_t len;
+
+	for (; n > 0; n--)
+		if ((line = strchr(line, ':')) == NULL)
+			return -1;
+		else
+			line++;
+	end = line + strcspn(line, ":\n");
+	if ((len = (size_t)(end - line)) >= cap)
+		return -1;
+	memcpy(out, line, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* The primary group and home of uid, from /etc/passwd (what shared hosts keep their accounts in),
+ * else from the C library. /etc/passwd first: in a fully static build (make static STATIC=full,
+ * for hosts with an older C library) getpwuid loads the host's NSS modules, built for another
+ * version. */
+static int account(uid_t uid, gid_t *gid, char *home, size_t cap)
+{
+	char line[1024], num[16];
+	const struct passwd *pw;
+	FILE *fp = fopen("/etc/passwd", "re");
+	int found = 0;
+
+	while (fp != NULL && !found && fgets(line, sizeof(line), fp) != NULL) {
+		if (field(line, 2, num, sizeof(num)) != 0 || num[0] == '\0' ||
+			strspn(num, "0123456789") != strlen(num) || strtoul(num, NULL, 10) != (unsigned long)uid)
+			continue;
+		found = field(line, 3, num, sizeof(num)) == 0 && field(line, 5, home, cap) == 0;
+		*gid = (gid_t)strtoul(num, NULL, 10);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	if (found)
+		return 0;
+	if ((pw = getpwuid(uid)) == NULL || pw->pw_dir == NULL || strlen(pw->pw_dir) >= cap)
+		return -1;
+	*gid = pw->pw_gid;
+	memcpy(home, pw->pw_dir, strlen(pw->pw_dir) + 1);
+	return 0;
+}
+
+/* The name of gid from /etc/group, else its number. */
+static void group_name(gid_t gid, char *name, size_t cap)
+{
+	char line[1024], num[16];
+	FILE *fp = fopen("/etc/group", "re");
+
+	snprintf(name, cap, "%u", (unsigned)gid);
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+		if (field(line, 2, num, sizeof(num)) == 0 && num[0] != '\0' &&
+			strspn(num, "0123456789") == strlen(num) && strtoul(num, NULL, 10) == (unsigned long)gid &&
+			field(line, 0, name, cap) == 0)
+			break;
+	if (fp != NULL)
+		fclose(fp);
+}
+
 /* The running user's home from the password database: under suEXEC the site user's, whatever $HOME
  * says and wherever the binary really lies (DirectAdmin's ~/public_html is a symlink into
  * ~/domains/SITE, so ../etc from the binary is not ~/etc). No home, or "/": nothing to look in. */
 static int home_dir(char *dir, size_t cap)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	gid_t gid;
 	size_t n;
 
-	if (pw == NULL || pw->pw_dir == NULL || pw->pw_dir[0] != '/')
+	if (account(geteuid(), &gid, dir, cap) != 0 || dir[0] != '/')
 		return -1;
-	n = strlen(pw->pw_dir);
-	while (n > 1 && pw->pw_dir[n - 1] == '/')
-		n--;
-	if (n <= 1 || n >= cap)
-		return -1;
-	memcpy(dir, pw->pw_dir, n);
-	dir[n] = '\0';
-	return 0;
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	return n > 1 ? 0 : -1;
 }
 
 void conffile_init(struct conffile *f, const char *env_path, const char *exe)
@@ -168,8 +227,8 @@ static int in_web_root(const struct conffile *f, const char *real, char *buf, si
  * own (hosts give each account a private group; www-data, nobody or apache is the server's). */
 static int server_can_read(const struct stat *st, char *buf, size_t cap)
 {
-	const struct passwd *owner;
-	const struct group *g;
+	char home[PATH_MAX];
+	gid_t own;
 
 	if (st->st_mode & S_IROTH) {
 		snprintf(buf, cap, "every user can read it");
@@ -177,14 +236,10 @@ static int server_can_read(const struct stat *st, char *buf, size_t cap)
 	}
 	if (!(st->st_mode & S_IRGRP))
 		return 0;
-	owner = getpwuid(st->st_uid);
-	if (owner != NULL && owner->pw_gid == st->st_gid)
+	if (account(st->st_uid, &own, home, sizeof(home)) == 0 && own == st->st_gid)
 		return 0;
-	g = getgrgid(st->st_gid);
-	if (g != NULL)
-		snprintf(buf, cap, "group %.64s can read it", g->gr_name);
-	else
-		snprintf(buf, cap, "group %u can read it", (unsigned)st->st_gid);
+	group_name(st->st_gid, home, sizeof(home));
+	snprintf(buf, cap, "group %.64s can read it", home);
 	return 1;
 }
 
