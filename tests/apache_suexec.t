@@ -6,8 +6,9 @@
 # scripts/deploy (it runs the program once on /health), the ini in ~/etc. Then the cPanel layout
 # (public_html user:www-data 750), the DirectAdmin one (~/public_html a symlink into
 # ~/domains/SITE), FastCGI and plain CGI, the faults of "Reading a 500" (775, 644, owned by root,
-# another architecture, the program straight in a web-server-group public_html) each failing as
-# the README says, and no ini, nor any copy of one, served anywhere on the site.
+# another architecture, the program straight in a web-server-group public_html, a host that allows
+# less in .htaccess) each failing as the README says, and no ini, nor any copy of one, served
+# anywhere on the site.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/lib/deploy.sh"
@@ -116,6 +117,9 @@ CONF
 	done
 	cat <<CONF
 TypesConfig /etc/mime.types
+# as Debian's fcgid.conf does, for every directory
+AddHandler fcgid-script .fcgi
+FcgidConnectTimeout 20
 FcgidIPCDir $T/run/fcgid
 FcgidProcessTableFile $T/run/fcgid/shm
 ScriptSock $T/run/cgid.sock
@@ -143,6 +147,16 @@ UserDir disabled root
 <Files ".ht*">
     Require all denied
 </Files>
+# hosts that allow less in .htaccess
+<Directory $HOMES/$A/public_html/noauth>
+    AllowOverride FileInfo Indexes Limit Options=ExecCGI,Indexes,MultiViews,SymLinksIfOwnerMatch
+</Directory>
+<Directory $HOMES/$A/public_html/execonly>
+    AllowOverride AuthConfig FileInfo Limit Options=ExecCGI
+</Directory>
+<Directory $HOMES/$A/public_html/none>
+    AllowOverride None
+</Directory>
 <VirtualHost 127.0.0.1:$PORT_A>
     DocumentRoot $HOMES/$A/public_html
     SuexecUserGroup $A $A
@@ -251,10 +265,52 @@ as "$A" agora-token/scripts/deploy --bin "$HA/public_html/arch/token.fcgi" "$HA/
 check "arch: scripts/deploy of that build fails" test $? -ne 0
 check "and says it does not run here" grep -q 'does not run on this machine' "$T/deploy.arch2"
 
+# plain CGI refuses the same way, with one line less
+as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi --cgi "$HA/public_html/cgi775" > "$T/deploy.cgi775" 2>&1
+chmod 775 "$HA/public_html/cgi775/token.cgi"
+log_at=$(stat -c %s "$T/logs/error.log")
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/cgi775/token.cgi/health" > "$T/status"
+check "CGI, token.cgi 775: 500" status_is 500
+tail -c +$((log_at + 1)) "$T/logs/error.log" > "$T/err.cgi775"
+check "CGI: error_log: suexec policy violation, then End of script output before headers: token.cgi" \
+	eval "grep -q 'suexec policy violation' '$T/err.cgi775' && grep -q 'End of script output before headers: token.cgi' '$T/err.cgi775'"
+
+# ---- what a host that allows less in .htaccess answers, and the README's remedy ----
+# lesser NAME PATTERN: deployed into ~/public_html/NAME, /NAME/health is a 500 whose log line has PATTERN
+lesser() {
+	as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html/$1" > "$T/deploy.$1" 2>&1
+	log_at=$(stat -c %s "$T/logs/error.log")
+	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/$1/health" > "$T/status"
+	check "$1: /health is 500" status_is 500
+	check "$1: error_log: $2" eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -q '$2'"
+}
+lesser noauth 'Require not allowed in <FilesMatch> context'
+as "$A" sed -i '/^<FilesMatch/,/^<\/FilesMatch>/d' "$HA/public_html/noauth/.htaccess"
+install -m 644 -o "$A" -g "$A" "$HA/etc/token.ini" "$HA/public_html/noauth/token.INI"
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/health" > "$T/status"
+check "noauth: without the <FilesMatch> block, 200" status_is 200
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/token.INI" > "$T/status"
+check "noauth: the RewriteRule still refuses token.INI (403)" status_is 403
+rm -f "$HA/public_html/noauth/token.INI"
+lesser execonly 'Option Indexes not allowed here'
+as "$A" sed -i '/^Options -Indexes$/d' "$HA/public_html/execonly/.htaccess"
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/execonly/health" > "$T/status"
+check "execonly: without the line Options -Indexes (Options +ExecCGI kept), 200" status_is 200
+as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html/none" > "$T/deploy.none" 2>&1
+log_at=$(stat -c %s "$T/logs/error.log")
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/token.fcgi" > "$T/status"
+check "AllowOverride None: token.fcgi is 403" status_is 403
+check "not downloaded" eval "! grep -q ELF '$T/body'"
+check "error_log: does not have ExecCGI enabled" \
+	eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -qi 'ExecCGI'"
+curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/health" > "$T/status"
+check "AllowOverride None: /none/health is 404" status_is 404
+
 # the program straight in a public_html that the web server's group owns (cPanel)
 as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html" > "$T/deploy.top" 2>&1
 check "straight into public_html (group www-data): deploy warns that suEXEC refuses it" \
 	grep -q 'target uid/gid mismatch with directory' "$T/deploy.top"
+check "and leaves public_html 750, group www-data" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
 sx_at=$(stat -c %s "$SUEXEC_LOG")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/token.fcgi/health" > "$T/status"
 check "and it is a 500" status_is 500
