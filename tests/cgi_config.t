@@ -181,6 +181,34 @@ misconfigured "AGORA_TOKEN_CONFIG set: no fallback to the other places" "$T/site
 INI=$T/site/cgi-bin/token.ini
 get '' 'type=rtc&channel=CH&uid=1'
 is "$STATUS:$ERR" "200:" "AGORA_TOKEN_CONFIG names the file: no lookup to report, nothing logged"
+# --- an ini the web server may serve: under a directory named as web roots are, under DOCUMENT_ROOT ---
+mkdir -p "$T/w/public_html/cgi-bin" "$T/w/public_html/etc" "$T/docroot/etc"
+cp "${TOKEN_FCGI_REAL:-$SAVED}" "$T/w/public_html/cgi-bin/token.fcgi"
+BIN=$T/w/public_html/cgi-bin/token.fcgi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/w/public_html/etc/token.ini"
+chmod 640 "$T/w/public_html/etc/token.ini"
+INI=
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "an ini in public_html/etc is served"
+lacks "$ERR" "web server serves" "640 in the owner's own group: no warning"
+if [ "$(id -u)" -eq 0 ] && getent group www-data >/dev/null; then
+	chgrp www-data "$T/w/public_html/etc/token.ini"
+	get '' 'type=rtc&channel=CH&uid=1'
+	contains "$ERR" "token.fcgi: warning: $T/w/public_html/cgi-bin/../etc/token.ini is inside a directory the web server serves (public_html) and group www-data can read it" \
+		"640 group www-data in public_html: the log warns that it can be downloaded"
+else
+	tap_result 1 "640 group www-data in public_html # SKIP needs root and a www-data group"
+fi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/docroot/etc/token.ini"
+chmod 644 "$T/docroot/etc/token.ini"
+INI=$T/docroot/etc/token.ini
+BIN=$SAVED
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot/"
+contains "$ERR" "token.fcgi: warning: $INI is inside a directory the web server serves (DOCUMENT_ROOT) and every user can read it" \
+	"644 under DOCUMENT_ROOT: the log warns"
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot-other"
+lacks "$ERR" "web server serves" "644 outside DOCUMENT_ROOT: only the readable-by-every-user warning"
+chmod 600 "$INI"
 ln -s "$T/site/cgi-bin/token.fcgi" "$T/link.fcgi"
 BIN=$T/link.fcgi
 INI=

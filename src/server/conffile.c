@@ -55,6 +55,21 @@ static int field(const char *line, int n, char *out, size_t cap)
 	return 0;
 }
 
+/* The next whole line of fp into line; a line longer than the buffer is skipped, not cut into
+ * pieces that a later field could be read from. 0 at the end of the file. */
+static int next_line(FILE *fp, char *line, int cap)
+{
+	int c;
+
+	while (fgets(line, cap, fp) != NULL) {
+		if (strchr(line, '\n') != NULL || feof(fp))
+			return 1;
+		while ((c = getc(fp)) != EOF && c != '\n')
+			;
+	}
+	return 0;
+}
+
 /* The primary group and home of uid, from /etc/passwd (what shared hosts keep their accounts in),
  * else from the C library. /etc/passwd first: in a fully static build (make static STATIC=full,
  * for hosts with an older C library) getpwuid loads the host's NSS modules, built for another
@@ -66,7 +81,7 @@ static int account(uid_t uid, gid_t *gid, char *home, size_t cap)
 	FILE *fp = fopen("/etc/passwd", "re");
 	int found = 0;
 
-	while (fp != NULL && !found && fgets(line, sizeof(line), fp) != NULL) {
+	while (fp != NULL && !found && next_line(fp, line, (int)sizeof(line))) {
 		if (field(line, 2, num, sizeof(num)) != 0 || num[0] == '\0' ||
 			strspn(num, "0123456789") != strlen(num) || strtoul(num, NULL, 10) != (unsigned long)uid)
 			continue;
@@ -91,7 +106,7 @@ static void group_name(gid_t gid, char *name, size_t cap)
 	FILE *fp = fopen("/etc/group", "re");
 
 	snprintf(name, cap, "%u", (unsigned)gid);
-	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+	while (fp != NULL && next_line(fp, line, (int)sizeof(line)))
 		if (field(line, 2, num, sizeof(num)) == 0 && num[0] != '\0' &&
 			strspn(num, "0123456789") == strlen(num) && strtoul(num, NULL, 10) == (unsigned long)gid &&
 			field(line, 0, name, cap) == 0)
