@@ -83,7 +83,9 @@ install -d -m 755 -o "$B" -g "$B" "$HOMES/$B/domains/site.test/public_html"
 as "$B" ln -s domains/site.test/public_html public_html
 
 # what the README has the user upload: the build, the .htaccess, the ini's example, the script
-tar -C "$ROOT" -czf "$T/agora-token.tgz" cgi-bin/token.fcgi htaccess.example etc/token.ini.example scripts/deploy
+# (the build under the name make static gives it)
+tar -C "$ROOT" --transform 's|^cgi-bin/|build/static/|' -czf "$T/agora-token.tgz" \
+	cgi-bin/token.fcgi htaccess.example etc/token.ini.example scripts/deploy
 chmod 644 "$T/agora-token.tgz"
 for u in $A $B; do
 	as "$u" sh -c "mkdir agora-token && tar -xzf '$T/agora-token.tgz' -C agora-token"
@@ -173,7 +175,7 @@ check "suEXEC is on" grep -q 'suEXEC mechanism enabled' "$T/logs/error.log"
 
 # ---- cPanel, the README's steps as the user ----
 HA=$HOMES/$A
-as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi --cgi "$HA/public_html/token" > "$T/deploy.a" 2>&1
+as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --cgi "$HA/public_html/token" > "$T/deploy.a" 2>&1
 rc=$?
 diag "$T/deploy.a"
 check "cPanel: scripts/deploy ~/public_html/token as the user" test "$rc" -eq 0
@@ -184,8 +186,13 @@ check "the ini is 600, the user's" test "$(stat -c '%a %U' "$HA/etc/token.ini")"
 check "public_html keeps 750 and group www-data (go-w, not 755)" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
 check "token/ is 755, the user's" test "$(stat -c '%a %U:%G' "$HA/public_html/token")" = "755 $A:$A"
 check "no ini anywhere under public_html" test -z "$(find "$HA/public_html" -iname '*.ini*')"
-# step 5: the user fills in the ini
+# step 4: the user fills in the ini
 write_ini "$T/ini" && install -m 600 -o "$A" -g "$A" "$T/ini" "$HA/etc/token.ini"
+# step 5: the self-test over SSH
+as "$A" bash -c 'cd ~/public_html/token && REQUEST_METHOD=GET PATH_INFO=/health ./token.fcgi' > "$T/ssh.a" 2>&1
+check "the SSH self-test: Status: 200 OK" grep -q '^Status: 200 OK' "$T/ssh.a"
+check "and the ini it loaded" grep -q "^token.fcgi: configuration: $HA/etc/token.ini$" "$T/ssh.a"
+check "and no warning" eval "! grep -q warning '$T/ssh.a'"
 
 TRANSPORT=http
 PRETTY_BASE=http://127.0.0.1:$PORT_A/token
@@ -212,7 +219,7 @@ check "/~user/token/health is 200" status_is 200
 
 # ---- DirectAdmin ----
 HB=$HOMES/$B
-as "$B" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HB/public_html/token" > "$T/deploy.b" 2>&1
+as "$B" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HB/public_html/token" > "$T/deploy.b" 2>&1
 rc=$?
 diag "$T/deploy.b"
 check "DirectAdmin: scripts/deploy ~/public_html/token (a symlink) as the user" test "$rc" -eq 0
@@ -235,7 +242,7 @@ check "token.fcgi runs as the DirectAdmin user" test -n "$(ps -o pid= -u "$B")"
 # as root, in that directory), and requests it once
 fault() {
 	local name=$1 reason=$2 setup=$3 dir=$HA/public_html/$1 log_at sx_at
-	as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$dir" > "$T/deploy.$name" 2>&1
+	as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$dir" > "$T/deploy.$name" 2>&1
 	(cd "$dir" && eval "$setup")
 	log_at=$(stat -c %s "$T/logs/error.log")
 	sx_at=$(stat -c %s "$SUEXEC_LOG")
@@ -266,7 +273,7 @@ check "arch: scripts/deploy of that build fails" test $? -ne 0
 check "and says it does not run here" grep -q 'does not run on this machine' "$T/deploy.arch2"
 
 # plain CGI refuses the same way, with one line less
-as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi --cgi "$HA/public_html/cgi775" > "$T/deploy.cgi775" 2>&1
+as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --cgi "$HA/public_html/cgi775" > "$T/deploy.cgi775" 2>&1
 chmod 775 "$HA/public_html/cgi775/token.cgi"
 log_at=$(stat -c %s "$T/logs/error.log")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/cgi775/token.cgi/health" > "$T/status"
@@ -278,7 +285,7 @@ check "CGI: error_log: suexec policy violation, then End of script output before
 # ---- what a host that allows less in .htaccess answers, and the README's remedy ----
 # lesser NAME PATTERN: deployed into ~/public_html/NAME, /NAME/health is a 500 whose log line has PATTERN
 lesser() {
-	as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html/$1" > "$T/deploy.$1" 2>&1
+	as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html/$1" > "$T/deploy.$1" 2>&1
 	log_at=$(stat -c %s "$T/logs/error.log")
 	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/$1/health" > "$T/status"
 	check "$1: /health is 500" status_is 500
@@ -296,7 +303,7 @@ lesser execonly 'Option Indexes not allowed here'
 as "$A" sed -i '/^Options -Indexes$/d' "$HA/public_html/execonly/.htaccess"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/execonly/health" > "$T/status"
 check "execonly: without the line Options -Indexes (Options +ExecCGI kept), 200" status_is 200
-as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html/none" > "$T/deploy.none" 2>&1
+as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html/none" > "$T/deploy.none" 2>&1
 log_at=$(stat -c %s "$T/logs/error.log")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/token.fcgi" > "$T/status"
 check "AllowOverride None: token.fcgi is 403" status_is 403
@@ -307,7 +314,7 @@ curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/health" > 
 check "AllowOverride None: /none/health is 404" status_is 404
 
 # the program straight in a public_html that the web server's group owns (cPanel)
-as "$A" agora-token/scripts/deploy --bin agora-token/cgi-bin/token.fcgi "$HA/public_html" > "$T/deploy.top" 2>&1
+as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html" > "$T/deploy.top" 2>&1
 check "straight into public_html (group www-data): deploy warns that suEXEC refuses it" \
 	grep -q 'target uid/gid mismatch with directory' "$T/deploy.top"
 check "and leaves public_html 750, group www-data" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
