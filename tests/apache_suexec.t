@@ -325,6 +325,13 @@ check "suexec.log: target uid/gid ... mismatch with directory (uid/33)" \
 	eval "tail -c +$((sx_at + 1)) '$SUEXEC_LOG' | grep -q 'mismatch with directory ($(id -u "$A")/33)'"
 rm -f "$HA/public_html/token.fcgi" "$HA/public_html/.htaccess"
 
+# ---- no one else on the host reads the secret: not the other site, not the web server ----
+check "the DirectAdmin user cannot read the cPanel user's ini" eval "! as '$B' cat '$HA/etc/token.ini' >/dev/null 2>&1"
+check "the cPanel user cannot read the DirectAdmin user's ini" eval "! as '$A' cat '$HB/etc/token.ini' >/dev/null 2>&1"
+check "the web server's user cannot read either" \
+	eval "! setpriv --reuid='$WEB' --regid=www-data --clear-groups cat '$HA/etc/token.ini' '$HB/etc/token.ini' >/dev/null 2>&1"
+check "nor list the homes (711)" eval "! setpriv --reuid='$WEB' --regid=www-data --clear-groups ls '$HA' >/dev/null 2>&1"
+
 # ---- no ini is served, nor any copy of one ----
 for f in token.INI Token.Ini '#token.ini#' token.ini-old token.ini.bak 'token.ini~' .token.ini.swp; do
 	install -m 644 -o "$A" -g "$A" "$HA/etc/token.ini" "$HA/public_html/token/$f"
