@@ -48,7 +48,7 @@ SCAN
 }
 
 # a server that was just told to stop may take a moment to reap its children
-for i in $(seq 1 30); do
+for _ in $(seq 1 30); do
 	left=$(strays)
 	[ -z "$left" ] && break
 	sleep 0.1
