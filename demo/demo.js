@@ -6,7 +6,9 @@
 	const LOCAL_SDK = 'AgoraRTC_N.js';      // a copy beside the page wins over the CDN
 	const CDN_SDK = 'https://download.agora.io/sdk/release/AgoraRTC_N.js';
 	const SDK_LOAD_MS = 15000;
+	const JOIN_RETRY = { timeout: 500, timeoutFactor: 1.5, maxRetryCount: 7, maxRetryTimeout: 4000 };
 	const JOIN_WAIT_MS = 30000;             // join has not settled by then: say so, and give up
+	const SDK_LOG_LEVEL = Number(new URLSearchParams(location.search).get('sdklog') || 1);   // 0 debug .. 4 none
 	const DEMO_APP_ID = '970CA35de60c44645bbae8a215061b33';
 
 	const $ = (id) => document.getElementById(id);
@@ -144,7 +146,7 @@
 			Object.assign(document.createElement('code'), { id: 'app-id', textContent: c.appId }),
 			', issues ' + c.services.join(', ') + ', lifetimes ' + c.minExpire + '–' + c.maxExpire + ' s.');
 		if (c.appId.toLowerCase() === DEMO_APP_ID.toLowerCase())
-			status.append(' These are the public demo credentials: the tokens are real, but Agora refuses to join with them. Put your own app id and certificate in etc/token.ini.');
+			status.append(' These are the public demo credentials of Agora\'s test vectors: the tokens are real, but join no real channel. Put your own app id and certificate in etc/token.ini.');
 		$('key-field').hidden = c.auth !== 'key';
 		if (c.auth === 'signed')
 			showError('error', ['This server only answers links signed by your site ([auth] mode = signed): this page cannot sign them.']);
@@ -440,7 +442,10 @@
 				return;
 			}
 			AgoraRTC.disableLogUpload && AgoraRTC.disableLogUpload();
-			const client = AgoraRTC.createClient({ mode: 'rtc', codec: 'vp8' });
+			AgoraRTC.setLogLevel(SDK_LOG_LEVEL);
+			/* The SDK retries a join that meets network errors forever; a bounded number of tries
+			 * (7 tries over about 12 s) makes it give up with its own error code instead. */
+			const client = AgoraRTC.createClient({ mode: 'rtc', codec: 'vp8', httpRetryConfig: JOIN_RETRY });
 			listen(client);
 			const a = state.answer;
 			$('call-status').textContent = 'Joining channel ' + a.channel + '…';
@@ -456,14 +461,15 @@
 			} catch (e) {
 				client.leave().catch(() => {});
 				$('call-status').textContent = 'Not joined.';
-				showError('call-error', sdkErrorParts('Agora refused the join', e));
-				log('Join refused: ' + (e.code || e.name) + ': ' + e.message, 'bad');
+				showError('call-error', sdkErrorParts('The join failed', e));
+				log('Join failed: ' + (e.code || e.name) + ': ' + e.message, 'bad');
 				return;
 			} finally {
 				clearTimeout(timer);
 			}
 			state.client = client;
 			schedule();         // the SDK's event renews from now on
+			$('videos').hidden = false;
 			$('call-status').textContent = 'Joined channel ' + a.channel + ' as uid ' + uid + '.';
 			log('Joined ' + a.channel + ' as uid ' + uid, 'good');
 			if (a.role === 'publisher')
@@ -544,6 +550,7 @@
 		state.tracks = [];
 		$('remote-videos').replaceChildren();
 		$('local-video').replaceChildren();
+		$('videos').hidden = true;
 		if (client)
 			await client.leave().catch(() => {});
 		$('call-status').textContent = 'Left the channel.';
