@@ -16,6 +16,7 @@
 		base: null,         // URL of the token server's script
 		config: null,       // its GET /config answer
 		answer: null,       // the last token answer
+		asked: null,        // the parameters it was asked with
 		expiresAt: 0,       // local clock, ms: when the token's first privilege ends
 		lifetime: 0,        // its lifetime, s
 		renewTimer: 0,
@@ -185,11 +186,13 @@
 		return p;
 	}
 
-	async function fetchToken() {
+	/* params: what to ask for; a renewal asks again for what the token in use was made for */
+	async function fetchToken(params) {
 		const sent = Date.now();
-		const a = await getJSON('', request());
+		const a = await getJSON('', params);
 		const life = a.expiresIn;
 		state.answer = a;
+		state.asked = params;
 		state.lifetime = life;
 		/* the local clock from when we asked: the server's clock may differ from this device's */
 		state.expiresAt = sent + life * 1000;
@@ -202,7 +205,7 @@
 	async function getToken() {
 		clearError('error');
 		try {
-			const a = await fetchToken();
+			const a = await fetchToken(request());
 			log('New token for channel ' + a.channel + ', ' + who(a) + ', ' + a.role + ', ' + a.expiresIn + ' s.', 'good');
 			return a;
 		} catch (e) {
@@ -314,7 +317,7 @@
 	async function renew(why) {
 		const before = left();
 		try {
-			const a = await fetchToken();
+			const a = await fetchToken(state.asked);
 			state.renewals++;
 			let how = 'by the ' + why;
 			if (state.client) {
@@ -325,6 +328,11 @@
 				' s left: the new token lasts ' + a.expiresIn + ' s.', 'renewal good');
 		} catch (e) {
 			log('Renewal failed (' + why + '): ' + (e.code || '') + ' ' + e.message, 'bad');
+			/* the token still holds for a while: try again, until it has expired */
+			if (left() > 0 && !state.client) {
+				clearTimeout(state.renewTimer);
+				state.renewTimer = setTimeout(() => renew(why), Math.min(5000, left() * 500));
+			}
 			if (e instanceof ServerError)
 				showError('error', serverErrorParts(e, 'The token server refused the renewal'));
 			else
@@ -427,7 +435,8 @@
 		state.joining = true;
 		updateButtons();
 		try {
-			if (!state.answer || left() < 5)
+			/* the form's token: a new one if the form changed or this one is about to end */
+			if (!state.answer || left() < 5 || JSON.stringify(state.asked) !== JSON.stringify(request()))
 				if (!await getToken())
 					return;
 			let AgoraRTC;

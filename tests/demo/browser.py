@@ -383,6 +383,7 @@ def phase_fake_sdk(b):
         page.js("document.getElementById('join').click()")
         status = page.wait("(t => t.startsWith('Joined') && t)(document.getElementById('call-status').textContent)", 10)
         check("joined (stand-in SDK): the page says so", status == "Joined channel demo-room as uid 42.", str(status))
+        fill(page, channel="elsewhere")     # renewals are for the call's channel, not the form's
         fake = page.wait("window.__fake.renewals.length >= 3 && window.__fake", 15)
         check("each token-privilege-will-expire brought a renewToken", fake, str(page.js("window.__fake")))
         if not fake:
@@ -390,7 +391,7 @@ def phase_fake_sdk(b):
         check("join had the app id, the channel, the page's token and the uid",
               fake["joins"][0][:2] == [APP_ID, "demo-room"] and fake["joins"][0][3] == 42, str(fake["joins"]))
         ok = [verify(t, "--channel", "demo-room", "--uid", "42")[0] for t in fake["renewals"]]
-        check("renewToken got new tokens for the channel and uid, each verified",
+        check("renewToken got new tokens for the call's channel and uid (the form changed meanwhile), each verified",
               all(ok) and len(set(fake["renewals"] + [fake["joins"][0][2]])) == 4, str(ok))
         r = renewals(page)
         check("each renewal is logged as the SDK event's, then renewToken",
@@ -408,6 +409,14 @@ def phase_fake_sdk(b):
                          "([...document.querySelectorAll('#log li.renewal')].map(li => li.textContent))" % n, 8)
         check("after Leave the page's own timer renews again", back and page.js("window.__fake.left") == 1 and
               page.js("document.getElementById('videos').hidden"), str(renewals(page)[n:]))
+        # a user account joins with the account as its uid
+        page.js("document.getElementById('kind-account').click()")
+        fill(page, channel="demo-room", who="alice", lifetime="3600")
+        page.js("document.getElementById('join').click()")
+        j = page.wait("window.__fake.joins.length > 1 && window.__fake.joins[1]", 10)
+        good = j and verify(j[2], "--channel", "demo-room", "--account", "alice")[0]
+        check("a user account: join(appId, channel, its token, 'alice')", j and j[:2] == [APP_ID, "demo-room"] and
+              j[3] == "alice" and good and j[2] == page.js("document.getElementById('token').value"), str(j)[:300])
         bad = problems(page, lambda url, text: False)
         check("no JavaScript error in the console (the stand-in SDK's call)", bad == [], "; ".join(bad))
         page.send("Page.close")
