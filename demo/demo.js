@@ -127,8 +127,12 @@
 		clearError('error');
 		try {
 			state.base = new URL($('server').value || 'token', location.href);
+			if (!/^https?:$/.test(state.base.protocol))
+				throw new Error('not http');
 		} catch (e) {
-			status.textContent = 'The token server URL is not a URL.';
+			status.textContent = 'The token server URL must be an http:// or https:// URL.';
+			state.config = null;
+			updateButtons();
 			return;
 		}
 		status.textContent = 'Asking ' + state.base.href + ' for its app id…';
