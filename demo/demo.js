@@ -594,6 +594,9 @@
 			rest: '&role=' + p.role + '&expire=' + (p.expire || 3600),
 			pub: p.role === 'publisher',
 		};
+		// Dart and Kotlin read "$" in a string as interpolation: their literals escape it
+		const dollar = (lit) => lit.replace(/\$/g, '\\$');
+		const dk = { channel: dollar(v.channel), who: acct ? dollar(v.who) : v.who };
 		// the query, with each language's way of putting the channel and the uid or account in
 		const q = (ch, who) => '?type=rtc&channel=' + ch + '&' + v.whoName + '=' + who + v.rest;
 		$('snippet-flutter').textContent = [
@@ -603,8 +606,8 @@
 			'',
 			'const serverUrl = ' + v.server + ';',
 			'const appId = ' + v.appId + ';',
-			'const channel = ' + v.channel + ';',
-			'const ' + v.whoName + ' = ' + v.who + ';',
+			'const channel = ' + dk.channel + ';',
+			'const ' + v.whoName + ' = ' + dk.who + ';',
 			'',
 			'Future<String> fetchToken() async {',
 			'  final r = await http.get(Uri.parse(',
@@ -658,8 +661,8 @@
 			'// build.gradle: implementation("io.agora.rtc:full-sdk:4.+")',
 			'const val SERVER_URL = ' + v.server,
 			'const val APP_ID = ' + v.appId,
-			'val channel = ' + v.channel,
-			'val ' + v.whoName + ' = ' + v.who,
+			'val channel = ' + dk.channel,
+			'val ' + v.whoName + ' = ' + dk.who,
 			'',
 			'fun fetchToken(): String {   // off the main thread',
 			'    val enc = { s: String -> URLEncoder.encode(s, "UTF-8").replace("+", "%20") }',
