@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.t - the demo page (demo/) in a real headless Chromium against the quick start's server on a
-# free loopback port: a token shown and decoded with a countdown, a 4 s token renewed before it
+# free loopback port: a token shown and decoded with a countdown, a 6 s token renewed before it
 # ends, refused requests shown with the server's code, and Agora's Web SDK from npm (pinned) joining
 # with the server's app id and the fetched token, then failing on the network, which only reaches
 # loopback. Screenshots go to build/demo-screenshots/. The checks are in tests/demo/browser.py.

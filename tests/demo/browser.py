@@ -204,11 +204,11 @@ def phase_token(b):
           rtc and sorted(rtc[0]["privileges"]) == ["joinChannel", "publishAudioStream", "publishDataStream", "publishVideoStream"],
           str(t["services"]))
     check("decoded: the signature is valid", "signature valid" in t["inspect"], t["inspect"])
-    s1 = countdown(page)
+    s1, t1 = countdown(page), time.monotonic()
     page.b.pump(2.2)
-    s2 = countdown(page)
-    check("the countdown starts near 3600 s and runs down", 3590 <= s1 <= 3600 and 1 <= s1 - s2 <= 3,
-          "read %s, then %s 2.2 s later" % (s1, s2))
+    s2, t2 = countdown(page), time.monotonic()
+    check("the countdown starts near 3600 s and runs down with the clock", 3590 <= s1 <= 3600 and
+          abs((s1 - s2) - (t2 - t1)) <= 1.5, "read %s, then %s %.1f s later" % (s1, s2, t2 - t1))
     check("the countdown's text is minutes:seconds", re.fullmatch(r"\d+:\d\d", el_text(page, "#countdown") or ""),
           el_text(page, "#countdown"))
     flutter = el_text(page, "#snippet-flutter")
@@ -231,20 +231,21 @@ def phase_token(b):
 
 
 def phase_renewal(page):
-    """A token of 4 s: the page's own timer renews it before it ends, and logs each renewal."""
-    fill(page, lifetime="4")
+    """A token of 6 s: the page's own timer renews it before it ends (2 s before), and logs each
+    renewal."""
+    fill(page, lifetime="6")
     t = new_token(page)
-    if not check("a 4 s token is shown", t and countdown(page) <= 4, "countdown %s" % countdown(page)):
+    if not check("a 6 s token is shown", t and countdown(page) <= 6, "countdown %s" % countdown(page)):
         return page
     seen, low = {t}, 99
-    end = time.monotonic() + 10
+    end = time.monotonic() + 13
     while time.monotonic() < end:
         low = min(low, countdown(page))
         seen.add(page.js("document.getElementById('token').value"))
         page.b.pump(0.1)
     r = renewals(page)
     diag("renewals: %s" % r)
-    check("in 10 s the page renewed at least twice", len(r) >= 2, "%d renewals" % len(r))
+    check("in 13 s the page renewed at least twice", len(r) >= 2, "%d renewals" % len(r))
     check("each renewal is logged with the time that was left, always some", r and all(
         m and float(m.group(1)) > 0 for m in (re.search(r"with (-?[\d.]+) s left", x) for x in r)), str(r))
     check("by the page's own timer (no SDK joined)", r and all("page timer" in x for x in r), str(r))
