@@ -6,6 +6,7 @@
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
+#include "server/pageconf.h"
 #include "server/policy.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
@@ -108,6 +109,9 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->detail = s->conf.why;
 		return E_CONFIG;
 	}
+	/* like /health, without a key or a limit: it tells nothing a token does not carry */
+	if (id == R_CONFIG)
+		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
