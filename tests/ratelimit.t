@@ -138,6 +138,22 @@ state_dir = $T/sl"
 get '' "$Q" REMOTE_ADDR=10.1.1.1
 is "$STATUS" 500 "the table file is a symlink: refused (O_NOFOLLOW), 500"
 contains "$ERR" "Too many levels of symbolic links" "the log says why"
+# a directory others may write: anyone could plant a table (a file that fails every request)
+mkdir -p "$T/ww"
+chmod 1777 "$T/ww"
+ini "[limits]
+requests_per_minute = 10
+state_dir = $T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a world-writable state_dir (1777, like /tmp): 500"
+contains "$ERR" "[limits] state_dir: will not trust $T/ww (writable by group or others" "the log says why"
+ok "and no table was created in it" [ ! -e "$T/ww/token-ratelimit.v1" ]
+chmod 775 "$T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 500 "a group-writable state_dir: 500"
+chmod 755 "$T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 200 "chmod go-w: the same state_dir is used"
 
 # --- FastCGI: two lighttpd backends and a CGI process share one table ---
 if command -v lighttpd >/dev/null && command -v curl >/dev/null; then

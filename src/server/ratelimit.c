@@ -75,6 +75,25 @@ static enum rl_verdict fail(struct ratelimit *rl, const char *what)
 	return RL_ERROR;
 }
 
+/* Whoever may create or rename files in dir may plant a table of their own (a bucket that never
+ * empties, or a file that makes every limited request fail): dir must be ours and written by us alone. */
+static int trust_dir(struct ratelimit *rl, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		fail(rl, "cannot open");
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir,
+			!S_ISDIR(st.st_mode) ? "not a directory" : st.st_uid != geteuid() ?
+			"owned by another user than the server's" : "writable by group or others; chmod go-w it");
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens and maps the table of dir, creating or (if it is not ours) re-initialising it under the lock. */
 static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 {
@@ -86,6 +105,8 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 		errno = ENAMETOOLONG;
 		return fail(rl, "cannot open");
 	}
+	if (trust_dir(rl, dir) != 0)
+		return RL_ERROR;
 	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (rl->fd < 0)
 		return fail(rl, "cannot open");

@@ -92,6 +92,30 @@ int main(void)
 	ok(strstr(rl.why, "will not trust") != NULL, "and the reason says why: %s", rl.why);
 	chmod(path, 0600);
 	is_int(take("e", S(5000), &ra), RL_PASS, "mode 600 again: used");
+	/* a directory others may write: they could plant (or replace) a table of their own */
+	rl_close(&rl);
+	chmod(dir, 0777);
+	is_int(take("e", S(5000), &ra), RL_ERROR, "a state_dir others may write (0777): refused");
+	ok(strstr(rl.why, "will not trust") != NULL && strstr(rl.why, dir) != NULL,
+		"and the reason names the directory: %s", rl.why);
+	chmod(dir, 0770);
+	is_int(take("e", S(5000), &ra), RL_ERROR, "a state_dir its group may write (0770): refused");
+	chmod(dir, 01777);
+	is_int(take("e", S(5000), &ra), RL_ERROR, "a sticky world-writable state_dir (like /tmp): refused");
+	if (geteuid() == 0) {
+		chmod(dir, 0700);
+		if (chown(dir, 65534, 65534) != 0)
+			return 1;
+		is_int(take("f", S(5000), &ra), RL_ERROR, "a state_dir owned by another user: refused");
+		ok(strstr(rl.why, "owned by another user") != NULL, "and the reason says so: %s", rl.why);
+		if (chown(dir, 0, 0) != 0)
+			return 1;
+	} else {
+		ok(1, "a state_dir owned by another user # SKIP only root can give a directory away");
+		ok(1, "and the reason says so # SKIP");
+	}
+	chmod(dir, 0755);
+	is_int(take("f", S(5000), &ra), RL_PASS, "0755 and ours again: used");
 	c.state_dir[0] = '\0';
 	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
 	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
