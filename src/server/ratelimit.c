@@ -121,6 +121,8 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 		errno = EPERM;
 		return fail(rl, "will not trust (owned by another user, or writable by group or others)");
 	}
+	rl->dev = st.st_dev;
+	rl->ino = st.st_ino;
 	rl->size = sizeof(struct rl_table);
 	if (lock(rl->fd, F_WRLCK) != 0)
 		return fail(rl, "cannot lock");
@@ -142,6 +144,15 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 	lock(rl->fd, F_UNLCK);
 	rl->why[0] = '\0';
 	return RL_PASS;
+}
+
+/* Whether the path still names the open table: one deleted (or renamed over) by hand must not go on
+ * counting in this process alone while new processes count in the new file. */
+static int same_file(const struct ratelimit *rl)
+{
+	struct stat st;
+
+	return stat(rl->path, &st) == 0 && st.st_ino == rl->ino && st.st_dev == rl->dev;
 }
 
 /* FNV-1a over the salt and the address, mixed, never 0 (0 marks an empty slot). */
@@ -198,7 +209,7 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	}
 	/* a reload may have named another directory */
 	snprintf(want, sizeof(want), "%s/%s", c->state_dir, RL_FILE);
-	if ((rl->map == NULL || strcmp(want, rl->path) != 0) && rl_open(rl, c->state_dir) != RL_PASS)
+	if ((rl->map == NULL || strcmp(want, rl->path) != 0 || !same_file(rl)) && rl_open(rl, c->state_dir) != RL_PASS)
 		return RL_ERROR;
 	cap = (c->burst > 0 ? c->burst : rpm) * RL_ONE;
 	/* the time one request takes to come back: 60 s / rpm */

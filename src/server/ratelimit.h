@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/config.h"
 
@@ -15,6 +16,8 @@ struct ratelimit {
 	int fd;                     /* -1 until the table is open */
 	void *map;
 	size_t size;
+	dev_t dev;                  /* of the open file: another inode at the path means reopen */
+	ino_t ino;
 	char path[PATH_MAX];        /* the file the mapping came from */
 	char why[PATH_MAX + 128];   /* why the table could not be used, for the log */
 };

@@ -116,6 +116,38 @@ int main(void)
 	}
 	chmod(dir, 0755);
 	is_int(take("f", S(5000), &ra), RL_PASS, "0755 and ours again: used");
+	/* the table deleted under a long-lived process: it must move to the new file, as new processes do */
+	{
+		struct ratelimit other;
+
+		c.requests_per_minute = 1;
+		c.burst = 2;
+		rl_close(&rl);
+		is_int(take("g", S(6000), &ra), RL_PASS, "deleted table: a first request");
+		is_int(take("g", S(6000), &ra), RL_PASS, "a second");
+		is_int(take("g", S(6000), &ra), RL_LIMITED, "burst 2: limited");
+		unlink(path);
+		rl_init(&other);
+		is_int(rl_take(&other, &c, "g", S(6000), &ra), RL_PASS,
+			"after the unlink, a new process makes a new table: a full bucket");
+		is_int(take("g", S(6000), &ra), RL_PASS, "the old process counts in the new table too: the last one");
+		is_int(rl_take(&other, &c, "g", S(6000), &ra), RL_LIMITED, "and both see it empty");
+		is_int(take("g", S(6000), &ra), RL_LIMITED, "both");
+		/* replaced by rename (another inode at the same path) */
+		rl_close(&other);
+		{
+			char tmp[PATH_MAX + 64];
+
+			snprintf(tmp, sizeof(tmp), "%s/%s.new", dir, RL_FILE);
+			rl_init(&other);
+			rename(path, tmp);
+			is_int(rl_take(&other, &c, "g", S(6000), &ra), RL_PASS, "a fresh table at the path");
+			rename(tmp, path);
+		}
+		is_int(rl_take(&other, &c, "g", S(6000), &ra), RL_LIMITED,
+			"the old table renamed back over it: the process follows the path's inode");
+		rl_close(&other);
+	}
 	c.state_dir[0] = '\0';
 	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
 	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
