@@ -44,6 +44,12 @@ get '' "$Q" REMOTE_ADDR=192.0.2.8
 is "$STATUS" 200 "another address has its own bucket"
 get '' "$Q" REMOTE_ADDR=2001:db8::7
 is "$STATUS" 200 "an IPv6 address too"
+# a client holds a whole /64: walking through it must not give it more requests
+statuses=
+for i in 1 2 3 4 5 6 7; do get '' "$Q" REMOTE_ADDR=2001:db8::$i:0:0:1$i; statuses="$statuses $STATUS"; done
+is "$statuses" " 200 200 200 200 200 200 429" "seven more IPv6 addresses of the same /64, burst 7: one bucket, 6 pass"
+get '' "$Q" REMOTE_ADDR=2001:db8:0:1::7
+is "$STATUS" 200 "the next /64 has its own bucket"
 get '' "$Q"
 is "$STATUS" 200 "no REMOTE_ADDR (run from a shell): a bucket of its own"
 get /ping '' REMOTE_ADDR=192.0.2.7

@@ -6,6 +6,7 @@
  * salt is random per file, so nobody can aim collisions at a neighbour's slot); a probe run of
  * RL_PROBE slots ends in the address's slot, an empty one, or the least recently used one,
  * which is evicted. fcntl locks die with their process: a crash never leaves the table locked. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -174,6 +175,25 @@ static uint64_t key_of(uint64_t salt, const char *addr)
 	return h != 0 ? h : 1;
 }
 
+const char *rl_client_key(const char *addr, char buf[RL_KEY_LEN])
+{
+	unsigned char a[16];
+	size_t n = strcspn(addr, "%");      /* fe80::1%eth0: the zone is the host's, not the client's */
+
+	if (n >= INET6_ADDRSTRLEN)
+		return addr;
+	memcpy(buf, addr, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return addr;
+	if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a))
+		return inet_ntop(AF_INET, a + 12, buf, RL_KEY_LEN);
+	memset(a + 8, 0, 8);
+	inet_ntop(AF_INET6, a, buf, RL_KEY_LEN);
+	strcat(buf, "/64");
+	return buf;
+}
+
 static struct rl_slot *find_slot(struct rl_table *t, uint64_t key)
 {
 	struct rl_slot *lru = NULL;
@@ -199,7 +219,7 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	enum rl_verdict v = RL_PASS;
 	struct rl_table *t;
 	struct rl_slot *s;
-	char want[PATH_MAX];
+	char want[PATH_MAX], kbuf[RL_KEY_LEN];
 
 	if (rpm == 0)
 		return RL_PASS;
@@ -217,9 +237,10 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	/* from empty to full: at most 1e6 x 60e9 ns, so elapsed x rpm below stays far from 2^64 */
 	fill_ns = (cap / RL_ONE) * 60 * NS_PER_S / rpm;
 	t = rl->map;
+	addr = rl_client_key(addr != NULL ? addr : "", kbuf);
 	if (lock(rl->fd, F_WRLCK) != 0)
 		return fail(rl, "cannot lock");
-	s = find_slot(t, key_of(t->salt, addr != NULL ? addr : ""));
+	s = find_slot(t, key_of(t->salt, addr));
 	if (now_ns < s->last_ns && s->last_ns - now_ns < 10 * NS_PER_S) {
 		/* another process read the clock later but took the lock first: no time has passed */
 		now_ns = s->last_ns;
@@ -232,7 +253,7 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 		if (s->tokens > cap)
 			s->tokens = cap;
 	}
-	s->key = key_of(t->salt, addr != NULL ? addr : "");
+	s->key = key_of(t->salt, addr);
 	s->last_ns = now_ns;
 	if (s->tokens >= RL_ONE) {
 		s->tokens -= RL_ONE;

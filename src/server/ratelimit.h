@@ -31,5 +31,10 @@ void rl_init(struct ratelimit *rl);
 enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
 	uint32_t *retry_after);
 void rl_close(struct ratelimit *rl);
+/* The bucket a client address counts in: an IPv6 address's /64 ("2001:db8:1:2::/64", since one
+ * subscriber is given a whole /64 and may use any address of it), an IPv4-mapped IPv6 address's
+ * IPv4 address, anything else as it is. Returns buf or addr. */
+#define RL_KEY_LEN 64
+const char *rl_client_key(const char *addr, char buf[RL_KEY_LEN]);
 
 #endif

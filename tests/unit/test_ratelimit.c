@@ -148,6 +148,35 @@ int main(void)
 			"the old table renamed back over it: the process follows the path's inode");
 		rl_close(&other);
 	}
+	/* IPv6: one subscriber has a /64 and can take any address in it; its bucket is the /64's */
+	c.requests_per_minute = 1;
+	c.burst = 2;
+	is_int(take("2001:db8:1:2::1", S(7000), &ra), RL_PASS, "IPv6 ::1 of a /64");
+	is_int(take("2001:db8:1:2:ffff:ffff:ffff:fffe", S(7000), &ra), RL_PASS, "another address of the /64");
+	is_int(take("2001:db8:1:2:dead:beef:0:7", S(7000), &ra), RL_LIMITED,
+		"a third address of the same /64: limited, one bucket for the /64");
+	is_int(take("2001:0db8:0001:0002:0000::9", S(7000), &ra), RL_LIMITED, "written with leading zeros: the same /64");
+	is_int(take("2001:db8:1:3::1", S(7000), &ra), RL_PASS, "the next /64: a bucket of its own");
+	is_int(take("::ffff:192.0.2.1", S(7000), &ra), RL_PASS, "an IPv4-mapped address");
+	is_int(take("192.0.2.1", S(7000), &ra), RL_PASS, "is the IPv4 address's bucket (2 of 2)");
+	is_int(take("192.0.2.2", S(7000), &ra), RL_PASS, "the IPv4 neighbour is not grouped");
+	{
+		static const struct { const char *in, *want; } k[] = {
+			{ "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64" },
+			{ "2001:DB8:1:2::", "2001:db8:1:2::/64" },
+			{ "fe80::1%eth0", "fe80::/64" },
+			{ "::ffff:10.0.0.1", "10.0.0.1" },
+			{ "10.0.0.1", "10.0.0.1" },
+			{ "not-an-address", "not-an-address" },
+			{ "", "" },
+		};
+		char key[RL_KEY_LEN];
+		size_t j;
+
+		for (j = 0; j < sizeof(k) / sizeof(k[0]); j++) {
+			is_str(rl_client_key(k[j].in, key), k[j].want, "the bucket of %s", k[j].in);
+		}
+	}
 	c.state_dir[0] = '\0';
 	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
 	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
