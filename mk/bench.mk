@@ -26,7 +26,7 @@ $(BENCH_DIR)/ceiling.cgi: bench/ceiling.c
 # token.fcgi linked as it was before the default became static: every library shared
 $(BENCH_DIR)/token-dynamic.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 $(BENCH_DIR)/spawn: bench/spawn.c bench/timing.h
 	@mkdir -p $(dir $@)

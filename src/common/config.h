@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/cfg_store.h"
+
 #define CFG_MAX_APPS     16
 #define CFG_MAX_ORIGINS  32
 #define CFG_MAX_KEYS     16
@@ -62,6 +64,7 @@ struct config {
 	uint32_t requests_per_minute;    /* 0: no limit */
 	uint32_t burst;
 	char state_dir[1024];
+	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
 };
 
 /* Loads path into c (defaults first, then the file). On failure returns -1 and writes the precise

@@ -37,19 +37,35 @@ struct rl_table {
 	struct rl_slot slots[RL_SLOTS];
 };
 
-void rl_init(struct ratelimit *rl)
+static void file_init(struct ratelimit *rl)
 {
-	memset(rl, 0, sizeof(*rl));
 	rl->fd = -1;
+	rl->map = NULL;
+	rl->size = 0;
+	rl->path[0] = '\0';
+	rl->why[0] = '\0';
 }
 
-void rl_close(struct ratelimit *rl)
+static void file_close(struct ratelimit *rl)
 {
 	if (rl->map != NULL)
 		munmap(rl->map, rl->size);
 	if (rl->fd >= 0)
 		close(rl->fd);
-	rl_init(rl);
+	file_init(rl);
+}
+
+void rl_init(struct ratelimit *rl)
+{
+	memset(rl, 0, sizeof(*rl));
+	file_init(rl);
+	rr_init(&rl->redis);
+}
+
+void rl_close(struct ratelimit *rl)
+{
+	file_close(rl);
+	rr_close(&rl->redis);
 }
 
 static int lock(int fd, short type)
@@ -101,7 +117,7 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 	struct rl_table *t;
 	struct stat st;
 
-	rl_close(rl);
+	file_close(rl);
 	if ((size_t)snprintf(rl->path, sizeof(rl->path), "%s/%s", dir, RL_FILE) >= sizeof(rl->path)) {
 		errno = ENAMETOOLONG;
 		return fail(rl, "cannot open");
@@ -156,16 +172,16 @@ static int same_file(const struct ratelimit *rl)
 	return stat(rl->path, &st) == 0 && st.st_ino == rl->ino && st.st_dev == rl->dev;
 }
 
-/* FNV-1a over the salt and the address, mixed, never 0 (0 marks an empty slot). */
-static uint64_t key_of(uint64_t salt, const char *addr)
+/* FNV-1a over the salt and the key, mixed, never 0 (0 marks an empty slot). */
+static uint64_t key_of(uint64_t salt, const char *key, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 8; i++)
 		h = (h ^ (unsigned char)(salt >> (8 * i))) * 0x100000001b3ull;
-	for (; *addr != '\0'; addr++)
-		h = (h ^ (unsigned char)*addr) * 0x100000001b3ull;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
 	/* FNV's low bits, which pick the slot, are weak on similar inputs: murmur3's finaliser */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
@@ -212,17 +228,16 @@ static struct rl_slot *find_slot(struct rl_table *t, uint64_t key)
 	return lru;
 }
 
-enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
-	uint32_t *retry_after)
+/* The file store: the bucket of key in state_dir's table. */
+static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, const char *key, size_t keylen,
+	uint64_t now_ns, uint32_t *retry_after)
 {
 	uint64_t rpm = c->requests_per_minute, cap, refill_ns, fill_ns;
 	enum rl_verdict v = RL_PASS;
 	struct rl_table *t;
 	struct rl_slot *s;
-	char want[PATH_MAX], kbuf[RL_KEY_LEN];
+	char want[PATH_MAX];
 
-	if (rpm == 0)
-		return RL_PASS;
 	if (c->state_dir[0] == '\0') {
 		snprintf(rl->why, sizeof(rl->why), "[limits] requests_per_minute needs a state_dir");
 		return RL_ERROR;
@@ -237,10 +252,9 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	/* from empty to full: at most 1e6 x 60e9 ns, so elapsed x rpm below stays far from 2^64 */
 	fill_ns = (cap / RL_ONE) * 60 * NS_PER_S / rpm;
 	t = rl->map;
-	addr = rl_client_key(addr != NULL ? addr : "", kbuf);
 	if (lock(rl->fd, F_WRLCK) != 0)
 		return fail(rl, "cannot lock");
-	s = find_slot(t, key_of(t->salt, addr));
+	s = find_slot(t, key_of(t->salt, key, keylen));
 	if (now_ns < s->last_ns && s->last_ns - now_ns < 10 * NS_PER_S) {
 		/* another process read the clock later but took the lock first: no time has passed */
 		now_ns = s->last_ns;
@@ -253,7 +267,7 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 		if (s->tokens > cap)
 			s->tokens = cap;
 	}
-	s->key = key_of(t->salt, addr);
+	s->key = key_of(t->salt, key, keylen);
 	s->last_ns = now_ns;
 	if (s->tokens >= RL_ONE) {
 		s->tokens -= RL_ONE;
@@ -267,4 +281,48 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	}
 	lock(rl->fd, F_UNLCK);
 	return v;
+}
+
+/* One request from the bucket of ns (RL_NS_*) and name, in the store the configuration names. */
+static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, const char *ns, const char *name,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	const struct cfg_store *st = &c->store;
+	uint64_t cap;
+	char key[RL_NAME_MAX + CFG_REDIS_PREFIX_LEN + 8];
+	int n;
+
+	if (c->requests_per_minute == 0)
+		return RL_PASS;
+	if (!st->redis) {
+		n = snprintf(key, sizeof(key), "%s%.*s", ns, RL_NAME_MAX, name);
+		return file_take(rl, c, key, (size_t)n, now_ns, retry_after);
+	}
+	cap = (uint64_t)(c->burst > 0 ? c->burst : c->requests_per_minute) * RL_ONE;
+	n = snprintf(key, sizeof(key), "%s%s%.*s", st->redis_prefix[0] != '\0' ? st->redis_prefix : CFG_REDIS_PREFIX,
+		ns, RL_NAME_MAX, name);
+	switch (rr_take(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns, retry_after)) {
+	case RR_PASS:
+		return RL_PASS;
+	case RR_LIMITED:
+		return RL_LIMITED;
+	default:
+		snprintf(rl->why, sizeof(rl->why), "%s; on_store_error = %s", rl->redis.why,
+			st->deny_on_error ? "deny: refused" : "allow: not limited");
+		return st->deny_on_error ? RL_UNAVAILABLE : RL_OPEN;
+	}
+}
+
+enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+	uint32_t *retry_after)
+{
+	char kbuf[RL_KEY_LEN];
+
+	return take_from(rl, c, RL_NS_ADDR, rl_client_key(addr != NULL ? addr : "", kbuf), now_ns, retry_after);
+}
+
+enum rl_verdict rl_take_identity(struct ratelimit *rl, const struct config *c, const char *identity,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	return take_from(rl, c, RL_NS_IDENTITY, identity, now_ns, retry_after);
 }

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "server/auth.h"
+#include "server/clientaddr.h"
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
@@ -49,20 +50,30 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	return e;
 }
 
-/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute */
+/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute.
+ * The client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). */
 static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
 {
 	struct timespec ts;
+	char buf[CA_ADDR_LEN];
+	const char *client;
 
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
+	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	switch (rl_take(&s->rl, cfg, c->remote_addr, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+	switch (rl_take(&s->rl, cfg, client, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
 		&r->retry_after)) {
 	case RL_PASS:
 		return E_OK;
 	case RL_LIMITED:
 		return E_RATE_LIMITED;
+	case RL_OPEN:
+		r->detail = s->rl.why;      /* answered, unlimited: the log says so */
+		return E_OK;
+	case RL_UNAVAILABLE:
+		r->detail = s->rl.why;
+		return E_STORE;
 	default:
 		r->detail = s->rl.why;
 		return E_CONFIG;

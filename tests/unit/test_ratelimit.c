@@ -2,6 +2,7 @@
  * Retry-After, a clock read before another process's, a reboot, eviction of the least recently
  * used address when a probe run is full, and a table written by something else. */
 #include "../../src/server/ratelimit.c"
+#include "../../src/server/rl_redis.c"
 
 #include <stdlib.h>
 
@@ -177,7 +178,19 @@ int main(void)
 			is_str(rl_client_key(k[j].in, key), k[j].want, "the bucket of %s", k[j].in);
 		}
 	}
+	/* a signed-in caller's identity has buckets of its own, apart from the addresses' */
+	c.requests_per_minute = 1;
+	c.burst = 1;
+	is_int(take("10.9.9.9", S(8000), &ra), RL_PASS, "address 10.9.9.9: one");
+	is_int(rl_take_identity(&rl, &c, "10.9.9.9", S(8000), &ra), RL_PASS,
+		"an identity spelt like that address: a bucket of its own");
+	is_int(rl_take_identity(&rl, &c, "10.9.9.9", S(8000), &ra), RL_LIMITED, "and limited on its own");
+	is_int(rl_take_identity(&rl, &c, "user-42", S(8000), &ra), RL_PASS, "another identity: its own bucket");
+	is_int(take("10.9.9.9", S(8000), &ra), RL_LIMITED, "the address is still limited");
+	c.requests_per_minute = 0;
+	is_int(rl_take_identity(&rl, &c, "user-42", S(8000), &ra), RL_PASS, "no requests_per_minute: identities pass too");
 	c.state_dir[0] = '\0';
+	c.requests_per_minute = 1;
 	is_int(take("d", S(5000), &ra), RL_ERROR, "no state_dir: an error");
 	ok(strstr(rl.why, "needs a state_dir") != NULL, "that says so");
 	rl_close(&rl);
