@@ -522,6 +522,19 @@ static int read_keys(struct config *c, const dictionary *d, char *err, size_t er
 			    (section[n] == '\0' || (x.app != NULL && section[n] == ':')))
 				break;
 		}
+		if (k == sizeof(keys) / sizeof(keys[0]) && strcmp(section, "limits") == 0) {
+			/* until the section tables: the keys of cfg_store.c */
+			const struct cfg_key *sk;
+			struct cfg_ctx sx = { c, c, section, x.key, err, errlen };
+
+			for (sk = cfg_store_section.keys; sk->key != NULL && strcmp(sk->key, x.key) != 0; sk++)
+				;
+			if (sk->key != NULL) {
+				if (d->val[i][0] != '\0' && sk->parse(&sx, d->val[i]) != 0)
+					return -1;
+				continue;
+			}
+		}
 		if (k == sizeof(keys) / sizeof(keys[0]))
 			return ERR("[%s] %s: unknown key", section, x.key), -1;
 		if (d->val[i][0] != '\0' && keys[k].parse(&x, d->val[i]) != 0)
@@ -558,9 +571,9 @@ static int check_whole(struct config *c, char *err, size_t errlen)
 		return ERR("[auth] mode = key needs at least one entry in keys"), -1;
 	if (c->auth == CFG_AUTH_SIGNED && c->secret[0] == '\0')
 		return ERR("[auth] mode = signed needs a secret"), -1;
-	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0')
+	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0' && !c->store.redis)
 		return ERR("[limits] requests_per_minute needs a state_dir"), -1;
-	return 0;
+	return cfg_store_section.check(c, err, errlen);
 }
 
 /* Values are wiped before the dictionary is freed: it holds the certificate and the secrets. */
