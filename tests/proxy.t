@@ -107,8 +107,8 @@ is_ "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:2:ffff::6')" "429" "ano
 is_ "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:3::5')" "200" "the next /64: a bucket of its own"
 
 # without trusted_proxies every client behind the proxy is the proxy
-sleep 1.1   # another mtime, for the reload
 limits ''
+sleep 1.2   # a changed ini is used once it has settled (a second)
 is_ "$(codes 12 "$front" 2)" "200 200" "no trusted_proxies: 127.0.0.12 through the proxy, two pass"
 is_ "$(codes 13 "$front" 1)" "429" "and 127.0.0.13 shares the proxy's bucket: 429"
 is_ "$(codes 14 "$back" 1 -H 'X-Forwarded-For: 203.0.113.5')" "200" "a direct client is still itself"

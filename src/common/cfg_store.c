@@ -1,7 +1,6 @@
 /* cfg_store.c - the [limits] keys of the Redis store and of trusted_proxies, and the strict
  * address and network parsers behind them (pure functions: no I/O, no name lookups). */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,39 +118,12 @@ int cfg_redis_split(const char *v, char where[CFG_REDIS_ADDR_LEN], int *port, ch
 	return 0;
 }
 
-/* ---- the [limits] keys ---- */
+/* ---- the [limits] keys: store, redis, redis_password, redis_db, redis_timeout_ms, redis_prefix,
+ * on_store_error, trusted_proxies, into c->store ---- */
 
 static struct cfg_store *store_of(struct cfg_ctx *x)
 {
 	return &x->c->store;
-}
-
-__attribute__((format(printf, 2, 3)))
-static int key_err(const struct cfg_ctx *x, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key);
-
-	if (n >= 0 && (size_t)n < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int u32_in(const char *v, uint32_t min, uint32_t max, uint32_t *out)
-{
-	char *end;
-	unsigned long n;
-
-	if (v[0] < '0' || v[0] > '9' || (v[0] == '0' && v[1] != '\0'))
-		return -1;
-	n = strtoul(v, &end, 10);
-	if (*end != '\0' || n < min || n > max)
-		return -1;
-	*out = (uint32_t)n;
-	return 0;
 }
 
 static int k_store(struct cfg_ctx *x, const char *v)
@@ -161,7 +133,7 @@ static int k_store(struct cfg_ctx *x, const char *v)
 	else if (strcmp(v, "redis") == 0)
 		store_of(x)->redis = 1;
 	else
-		return key_err(x, "must be file or redis");
+		return cfg_key_err(x, "must be file or redis");
 	return 0;
 }
 
@@ -171,9 +143,9 @@ static int k_redis(struct cfg_ctx *x, const char *v)
 	int port;
 
 	if (strlen(v) >= CFG_REDIS_ADDR_LEN)
-		return key_err(x, "longer than %d bytes", CFG_REDIS_ADDR_LEN - 1);
+		return cfg_key_err(x, "longer than %d bytes", CFG_REDIS_ADDR_LEN - 1);
 	if (cfg_redis_split(v, where, &port, why, sizeof(why)) != 0)
-		return key_err(x, "%s", why);
+		return cfg_key_err(x, "%s", why);
 	strcpy(store_of(x)->redis_addr, v);
 	return 0;
 }
@@ -184,7 +156,7 @@ static int k_redis_password(struct cfg_ctx *x, const char *v)
 	size_t n = strlen(v);
 
 	if (n >= CFG_REDIS_PASS_LEN || strpbrk(v, "\r\n") != NULL)
-		return key_err(x, "must be 1 to %d bytes on one line (quote it if it holds # or ;)",
+		return cfg_key_err(x, "must be 1 to %d bytes on one line (quote it if it holds # or ;)",
 			CFG_REDIS_PASS_LEN - 1);
 	memcpy(store_of(x)->redis_password, v, n + 1);
 	return 0;
@@ -192,15 +164,15 @@ static int k_redis_password(struct cfg_ctx *x, const char *v)
 
 static int k_redis_db(struct cfg_ctx *x, const char *v)
 {
-	if (u32_in(v, 0, 65535, &store_of(x)->redis_db) != 0)
-		return key_err(x, "must be a database number, 0..65535");
+	if (cfg_parse_u32(v, 0, 65535, &store_of(x)->redis_db) != 0)
+		return cfg_key_err(x, "must be a database number, 0..65535");
 	return 0;
 }
 
 static int k_redis_timeout(struct cfg_ctx *x, const char *v)
 {
-	if (u32_in(v, 1, 60000, &store_of(x)->redis_timeout_ms) != 0)
-		return key_err(x, "must be a whole number of milliseconds, 1..60000");
+	if (cfg_parse_u32(v, 1, 60000, &store_of(x)->redis_timeout_ms) != 0)
+		return cfg_key_err(x, "must be a whole number of milliseconds, 1..60000");
 	return 0;
 }
 
@@ -210,9 +182,9 @@ static int k_redis_prefix(struct cfg_ctx *x, const char *v)
 
 	for (i = 0; i < n; i++)
 		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
-			return key_err(x, "no spaces or control characters");
+			return cfg_key_err(x, "no spaces or control characters");
 	if (n >= CFG_REDIS_PREFIX_LEN)
-		return key_err(x, "longer than %d bytes", CFG_REDIS_PREFIX_LEN - 1);
+		return cfg_key_err(x, "longer than %d bytes", CFG_REDIS_PREFIX_LEN - 1);
 	memcpy(store_of(x)->redis_prefix, v, n + 1);
 	return 0;
 }
@@ -224,7 +196,7 @@ static int k_on_store_error(struct cfg_ctx *x, const char *v)
 	else if (strcmp(v, "deny") == 0)
 		store_of(x)->deny_on_error = 1;
 	else
-		return key_err(x, "must be allow or deny");
+		return cfg_key_err(x, "must be allow or deny");
 	return 0;
 }
 
@@ -232,28 +204,18 @@ static int k_trusted_proxies(struct cfg_ctx *x, const char *v)
 {
 	struct cfg_store *s = store_of(x);
 	char item[64], why[128];
+	int r;
 
 	s->n_proxies = 0;
-	while (*v != '\0') {
-		size_t n;
-
-		v += strspn(v, " \t,");
-		n = strcspn(v, ",");
-		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		if (n == 0)
-			break;
-		if (n >= sizeof(item))
-			return key_err(x, "%.*s...: not a network", 20, v);
-		memcpy(item, v, n);
-		item[n] = '\0';
+	while ((r = cfg_next_item(&v, item, sizeof(item))) > 0) {
 		if (s->n_proxies == CFG_MAX_PROXIES)
-			return key_err(x, "more than %d networks", CFG_MAX_PROXIES);
+			return cfg_key_err(x, "more than %d networks", CFG_MAX_PROXIES);
 		if (cfg_parse_net(item, &s->proxies[s->n_proxies], why, sizeof(why)) != 0)
-			return key_err(x, "%s: %s", item, why);
+			return cfg_key_err(x, "%s: %s", item, why);
 		s->n_proxies++;
-		v += strcspn(v, ",");
 	}
+	if (r < 0)
+		return cfg_key_err(x, "an item is not a network (longer than %zu bytes)", sizeof(item) - 1);
 	return 0;
 }
 
@@ -278,4 +240,4 @@ static const struct cfg_key store_keys[] = {
 	{ NULL, NULL }
 };
 
-const struct cfg_section cfg_store_section = { "limits", 0, store_keys, NULL, store_check };
+const struct cfg_section cfg_store_section = { "limits", 0, store_keys, NULL, store_check, NULL };

@@ -32,33 +32,6 @@ struct cfg_store {
 	struct cfg_net proxies[CFG_MAX_PROXIES];    /* trusted_proxies */
 };
 
-#ifndef CFG_SECTIONS_H
-/* TEMPORARY: the section interface of config.h (to be deleted when it lands on main) */
-struct config;
-struct cfg_ctx {
-	struct config *c;
-	void *obj;
-	const char *section;
-	const char *key;
-	char *err;
-	size_t errlen;
-};
-struct cfg_key {
-	const char *key;
-	int (*parse)(struct cfg_ctx *x, const char *v);
-};
-struct cfg_section {
-	const char *name;
-	int labelled;
-	const struct cfg_key *keys;
-	void *(*open)(struct cfg_ctx *x, const char *label);
-	int (*check)(struct config *c, char *err, size_t errlen);
-};
-#endif
-
-/* [limits] store, redis, redis_password, redis_db, redis_timeout_ms, redis_prefix,
- * on_store_error, trusted_proxies: into c->store. */
-extern const struct cfg_section cfg_store_section;
 
 /* An IPv4 or IPv6 address of n bytes (no port, no brackets, no zone) into its 16-byte form
  * (IPv4-mapped for IPv4). Returns 4 or 6, 0 when it is not an address. */

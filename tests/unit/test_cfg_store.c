@@ -47,7 +47,7 @@ int main(void)
 		{ __LINE__, "[limits]\ntrusted_proxies = proxy.example\n",
 			"[limits] trusted_proxies: proxy.example: not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, 2001:db8::/32)" },
 		{ __LINE__, "[limits]\ntrusted_proxies = ::1/129\n", "[limits] trusted_proxies: ::1/129: a prefix length is 0..128" },
-		{ __LINE__, "[limits]\nredis_pasword = x\n", "[limits] redis_pasword: unknown key" },
+		{ __LINE__, "[limits]\nredis_pasword = x\n", "line 5: unknown key in [limits]" },
 	};
 	char ini[4096];
 	size_t i;
