@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,13 +50,18 @@ static uint64_t pw_salt;
 
 void rr_init(struct rl_redis *r)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
+	unsigned char md[SHA_DIGEST_LENGTH];
+	SHA_CTX ctx;
+	int i;
 
 	memset(r, 0, sizeof(*r));
-	if (EVP_Digest(script, sizeof(script) - 1, md, &len, EVP_sha1(), NULL) == 1 && len == 20)
-		for (i = 0; i < len; i++)
-			snprintf(r->sha + 2 * i, 3, "%02x", md[i]);
+	/* the low-level SHA-1, as crypto.c's SHA-256: EVP (and OpenSSL 3's one-shot SHA1(), which
+	 * goes through it) would link all of OpenSSL's providers into the static binary */
+	SHA1_Init(&ctx);
+	SHA1_Update(&ctx, script, sizeof(script) - 1);
+	SHA1_Final(md, &ctx);
+	for (i = 0; i < SHA_DIGEST_LENGTH; i++)
+		snprintf(r->sha + 2 * i, 3, "%02x", md[i]);
 }
 
 void rr_close(struct rl_redis *r)
