@@ -62,9 +62,14 @@ bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
 bench-http: $(FCGI) $(BENCH_BINS) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/httpbench.py $(BENCH_DIR)
 
+# [limits]: no limit, the file store and the Redis store (redis-server on a unix socket)
+bench-limits: $(FCGI) bench-tools
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/limitbench.py $(BENCH_DIR)
+
 bench: all
 	@$(MAKE) --no-print-directory bench-encoder
 	@$(MAKE) --no-print-directory bench-startup
 	@$(MAKE) --no-print-directory bench-http
+	@$(MAKE) --no-print-directory bench-limits
 
-.PHONY: bench bench-tools bench-encoder bench-startup bench-http
+.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits
