@@ -7,7 +7,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/lib/deploy.sh"
 
 need lighttpd curl python3
-[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+BIN=${TOKEN_FCGI:-$ROOT/cgi-bin/token.fcgi}   # TOKEN_FCGI: another build, e.g. with sanitizers
+[ -x "$BIN" ] || { echo "not ok 1 - $BIN is built"; echo "1..1"; exit 1; }
 T=$(mktemp -d /tmp/token-proxy.XXXXXX)
 PIDS=
 stop_all() {
@@ -42,7 +43,7 @@ server.bind = "127.0.0.1"
 server.port = $BACK
 server.errorlog = "$T/back.log"
 fastcgi.server = ( "/token.fcgi" => ((
-	"bin-path" => "$ROOT/cgi-bin/token.fcgi", "socket" => "$T/token.sock", "max-procs" => 2,
+	"bin-path" => "$BIN", "socket" => "$T/token.sock", "max-procs" => 2,
 	"check-local" => "disable", "bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$T/token.ini" ),
 )) )
 EOF

@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/lib/deploy.sh"
 
 need lighttpd curl redis-server redis-cli python3
-BIN=$ROOT/cgi-bin/token.fcgi
+BIN=${TOKEN_FCGI:-$ROOT/cgi-bin/token.fcgi}   # TOKEN_FCGI: another build, e.g. with sanitizers
 [ -x "$BIN" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
 T=$(mktemp -d /tmp/token-redis.XXXXXX)
 PIDS=
