@@ -56,10 +56,12 @@ $(FCGI): $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p cgi-bin
 	$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS)
 
-# the unit tests #include the server's sources they test: a change to any of them rebuilds them
-build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(SERVER_SRC) $(wildcard tests/unit/*.h)
+build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
+
+# these two include the server's .c files they test
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 
@@ -87,7 +89,7 @@ fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \
 		echo "== $$f for $(FUZZ_TIME) s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 $(fuzz_dict) build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
 			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/$$name.log; \
 	done
@@ -112,3 +114,6 @@ include mk/bench.mk
 
 # asan, valgrind
 include mk/hardening.mk
+
+# fuzz-long, fuzz-cov
+include mk/fuzz.mk

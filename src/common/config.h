@@ -64,6 +64,7 @@ struct config {
 	int n_keys;
 	char keys[CFG_MAX_KEYS][CFG_SECRET_LEN];
 	char secret[CFG_SECRET_LEN];
+	uint32_t max_link_lifetime;      /* seconds: a signed link's exp may lie at most this far ahead */
 
 	/* [limits] */
 	uint32_t requests_per_minute;    /* 0: no limit */

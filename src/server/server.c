@@ -11,8 +11,24 @@
 #include "server/ratelimit.h"
 #include "server/server.h"
 
+static time_t wall_now(void)
+{
+	return time(NULL);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 const char *server_init(struct server *s, const char *env_path, const char *argv0)
 {
+	s->clock.wall = wall_now;
+	s->clock.mono_ns = mono_now;
+	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0);
 	rl_init(&s->rl);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
@@ -41,10 +57,10 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		e = route_fill(&s->req, id, t);
 	}
 	if (e == E_OK && id == R_INSPECT)
-		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
+		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, app, &r->jb);
+		e = mint_answer(t, app, s->clock.stamp, &r->jb);
 	}
 	post_release(t);
 	return e;
@@ -74,27 +90,20 @@ static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *
  * The client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). */
 static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
 {
-	struct timespec ts;
 	char buf[CA_ADDR_LEN];
 	const char *client;
 
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
 	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return limit_answer(s, rl_take(&s->rl, cfg, client, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
-		&r->retry_after), r);
+	return limit_answer(s, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
 {
-	struct timespec ts;
-
 	if (cfg->requests_per_minute == 0 || identity == NULL)
 		return E_OK;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, (uint64_t)ts.tv_sec * 1000000000u +
-		(uint64_t)ts.tv_nsec, &r->retry_after), r);
+	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
@@ -123,7 +132,7 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
+	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, s->clock.wall())) != E_OK) {
 		r->bearer = (cfg->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) != 0;
 		return e;
 	}

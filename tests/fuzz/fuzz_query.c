@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (routes[id].query_only) {
 		/* a signed-link server checks the signature over the raw query */
 		memset(&cfg, 0, sizeof(cfg));
-		cfg.auth = CFG_AUTH_SIGNED;
+		cfg.auth_modes = CFG_AUTH_BIT(CFG_AUTH_SIGNED);
 		strcpy(cfg.secret, "fuzz-secret-0123456789");
 		auth_check(&cfg, &c, &q, 1, 1700000000);
 	}
