@@ -49,6 +49,18 @@ static const struct {
 	[E_SIG_EXPIRED]     = { 401, "link_expired", "the signed link has expired" },
 	[E_SIG_LIFETIME]    = { 401, "link_too_long", "the signed link's exp lies further ahead than this server's max_link_lifetime" },
 	[E_SIG_QUERY_ONLY]  = { 401, "signed_query_only", "this server takes only signed query-string requests (?type=...&exp=...&sig=...)" },
+	[E_AUTH_ANY]        = { 401, "auth_required", "this server needs a sign-in token or an API key (Authorization: Bearer ...) or a signed link" },
+	[E_JWT_MISSING]     = { 401, "auth_required", "a sign-in token is required (Authorization: Bearer JWT)" },
+	[E_JWT_INVALID]     = { 401, "invalid_token", "the sign-in token is malformed, its algorithm is not allowed, or its signature does not verify" },
+	[E_JWT_EXPIRED]     = { 401, "token_expired", "the sign-in token has expired: get a fresh one from the sign-in provider" },
+	[E_JWT_CLAIMS]      = { 401, "invalid_claims", "the sign-in token's issuer, audience, times or required claims are not accepted here" },
+	[E_JWT_UNKNOWN_KEY] = { 401, "unknown_key", "the sign-in token names a signing key (kid) its issuer does not publish" },
+	[E_IDENTITY_MISMATCH] = { 403, "identity_mismatch", "a token can only be for the signed-in user: leave uid, account and user out or give your own" },
+	[E_IDENTITY_LONG]   = { 400, "identity_too_long", "the signed-in identity is longer than this token's user field allows (255 bytes for an RTC account, 64 for a user id)" },
+	[E_IDENTITY_BAD]    = { 400, "invalid_identity", "the signed-in identity holds characters this token's user field does not allow" },
+	[E_JWT_CHANNEL]     = { 403, "channel_not_allowed", "the sign-in token does not allow this channel" },
+	[E_JWT_ROLE]        = { 403, "role_not_allowed", "the sign-in token allows the subscriber role only" },
+	[E_JWT_APP_TOKEN]   = { 403, "type_not_allowed", "a signed-in user cannot get app-level tokens (chat_app, apaas_app, fpa)" },
 	[E_ORIGIN]          = { 403, "origin_not_allowed", "this origin may not use the token server" },
 	[E_TYPE_OFF]        = { 403, "type_not_allowed", "this server does not issue this token type" },
 	[E_ROLE_OFF]        = { 403, "role_not_allowed", "this server does not issue publisher tokens" },
@@ -58,6 +70,7 @@ static const struct {
 	[E_NOT_FOUND]       = { 404, "not_found", "no such route" },
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
 	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
+	[E_STORE]           = { 503, "rate_limit_unavailable", "the rate-limit store cannot be reached; try again shortly" },
 	[E_CONFIG]          = { 500, "server_misconfigured", "the server's configuration is missing or invalid" },
 	[E_INTERNAL]        = { 500, "internal_error", "the server could not build the answer" },
 };
@@ -199,7 +212,7 @@ static int write_head(struct resp *r)
 		head(r, "Allow: %s\r\n", r->allow);
 	if (r->status == 401 && r->bearer)
 		head(r, "WWW-Authenticate: Bearer\r\n");
-	if (r->status == 429)
+	if (r->status == 429 || (r->status == 503 && r->err == E_STORE))
 		head(r, "Retry-After: %u\r\n", (unsigned)(r->retry_after > 0 ? r->retry_after : 1));
 	head(r, "\r\n");
 	return r->head_len < sizeof(r->head);
@@ -236,4 +249,7 @@ void resp_finish(struct resp *r)
 	if (r->status >= 400)
 		snprintf(r->log, sizeof(r->log), "token.fcgi: %s %s -> %d %s%s%s", log_method(r->method, method), r->route, r->status,
 			resp_code_of(r->err), r->detail != NULL ? ": " : "", r->detail != NULL ? r->detail : "");
+	else if (r->detail != NULL)     /* answered, but something the operator must know (a store down) */
+		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d: %s", r->method, r->route, r->status,
+			r->detail);
 }

@@ -8,6 +8,7 @@
 
 #include "agora_token.h"
 #include "server/conffile.h"
+#include "server/jwt_auth.h"
 #include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/respond.h"
@@ -27,12 +28,17 @@ struct server {
 	struct treq treq;
 	struct ratelimit rl;
 	struct server_clock clock;
+	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
  * is still the process's. Returns the configuration's state for a start-up log line, NULL if good. */
 const char *server_init(struct server *s, const char *env_path, const char *argv0);
 void server_handle(struct server *s, const struct cgi *c, struct resp *r);
+/* [limits] for a signed-in caller: one request from the bucket of a verified identity (never a name
+ * the client merely claims), after authentication; E_OK, E_RATE_LIMITED (r->retry_after set),
+ * E_STORE or E_CONFIG, as for the address's bucket. Off without requests_per_minute. */
+enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r);
 void server_free(struct server *s);
 
 #endif
