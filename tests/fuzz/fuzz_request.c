@@ -26,7 +26,12 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include "agora_token.h"
 #include "server/server.h"
@@ -41,6 +46,7 @@
 #define F_JWT1    0x10u     /* request 1's Authorization: Bearer, a JWT of these claims */
 #define F_JWT2    0x20u     /* the same for request 2 */
 #define F_HS512   0x40u     /* the JWTs are HS512 with the second issuer's secret */
+#define F_ES256   0x80u     /* the JWTs are ES256 with the third issuer's key (its JWKS is a file) */
 
 #define N_FIELDS  11
 #define HOUR_NS   (3600ull * 1000000000ull)
@@ -52,12 +58,22 @@ static const char KEY1[] = "fuzz-key-0123456789abcdef", KEY2[] = "k2-#;-ABCDEFGH
 static const char SECRET[] = "fuzz-signing-secret-0123456789";
 static const char HS_A[] = "jwt-hs256-secret-0123456789abcdef", HS_B[] = "jwt-hs512-secret-fedcba9876543210";
 
+/* the third issuer's key, a test key made for this harness: fixed, so that every case replays */
+static const char EC_PEM[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgYRastlkeRhB0fKne\n"
+	"zz3/SOxjV+gVTBpCY4TBBXqgBy+hRANCAASaAmvjTk10exhZgqAGNEu0Tysd+qED\n"
+	"Lh+PsLm5Ih61n9XYgYm2msyG1LkQhBu3tQgi3j4W3a8823JzS6beZWvo\n"
+	"-----END PRIVATE KEY-----\n";
+static EVP_PKEY *ec_key;
+
 static const char *const secrets[] = { CERT1, CERT2, CERT3, KEY1, KEY2, SECRET, HS_A, HS_B };
 
 #define APPS "[app]\napp_id = %s\napp_certificate = %s\n"
 #define ALL_TYPES "services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa\n"
 
-enum { P_OPEN, P_KEYS, P_SIGNED, P_STRICT, P_LIMITS, P_BROKEN, P_MISSING, P_NOSTATE, P_JWT, P_REDIS, P__MAX };
+enum { P_OPEN, P_KEYS, P_SIGNED, P_STRICT, P_LIMITS, P_BROKEN, P_MISSING, P_NOSTATE, P_JWT, P_REDIS, P_LOOKUP,
+	P__MAX };
 
 static char dir[64], ini[P__MAX][128], text[P__MAX][2048];
 static int rl_fixed;            /* the rate-limit profile's state_dir could be made */
@@ -90,13 +106,56 @@ static void cleanup(void)
 	int p;
 
 	for (p = 0; p < P__MAX; p++)
-		if (p != P_MISSING)
+		if (p != P_MISSING && p != P_LOOKUP)
 			unlink(ini[p]);
+	snprintf(path, sizeof(path), "%s/jwks.json", dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/state/%s", dir, RL_FILE);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/state", dir);
 	rmdir(path);
 	rmdir(dir);
+}
+
+static size_t b64url(char *out, size_t cap, const unsigned char *in, size_t len);
+
+static void b64url_bn(char *out, size_t cap, const char *param)
+{
+	unsigned char b[32];
+	BIGNUM *bn = NULL;
+
+	if (!EVP_PKEY_get_bn_param(ec_key, param, &bn) || BN_bn2binpad(bn, b, sizeof(b)) != sizeof(b))
+		abort();
+	BN_free(bn);
+	b64url(out, cap, b, sizeof(b));
+}
+
+/* The third issuer's key set: the EC key above, an RSA key nobody holds, and an Ed25519 one. */
+static const char *jwks_file(void)
+{
+	static char path[128];
+	char x[64], y[64], n[400];
+	unsigned char nb[256];
+	BIO *bio = BIO_new_mem_buf(EC_PEM, -1);
+	FILE *f;
+
+	if (bio == NULL || (ec_key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL)
+		abort();
+	BIO_free(bio);
+	b64url_bn(x, sizeof(x), OSSL_PKEY_PARAM_EC_PUB_X);
+	b64url_bn(y, sizeof(y), OSSL_PKEY_PARAM_EC_PUB_Y);
+	memset(nb, 0xc5, sizeof(nb));
+	b64url(n, sizeof(n), nb, sizeof(nb));
+	snprintf(path, sizeof(path), "%s/jwks.json", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	fprintf(f, "{\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"kid\": \"ec1\", \"use\": \"sig\", "
+		"\"x\": \"%s\", \"y\": \"%s\"}, {\"kty\": \"RSA\", \"kid\": \"rsa1\", \"n\": \"%s\", \"e\": \"AQAB\"}, "
+		"{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"kid\": \"ed1\", "
+		"\"x\": \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}\n", x, y, n);
+	if (fclose(f) != 0)
+		abort();
+	return path;
 }
 
 static void profiles(void)
@@ -144,8 +203,9 @@ static void profiles(void)
 		"[jwt:a]\nissuer = https://a.test/\naudience = app\nalgorithms = HS256\nsecret = %s\n"
 		"require = role=authenticated\nleeway = 30\n"
 		"[jwt:b]\nissuer = https://b.test/\naudience = rooms\nalgorithms = HS512, HS256\nsecret = %s\n"
-		"identity = email\nuid_claim = agora_uid\nchannels_claim = channels\nrole_claim = agora_role\n",
-		ID1, CERT1, KEY1, HS_A, HS_B);
+		"identity = email\nuid_claim = agora_uid\nchannels_claim = channels\nrole_claim = agora_role\n"
+		"[jwt:c]\nissuer = https://c.test/\naudience = c\nalgorithms = ES256, RS256, EdDSA\njwks_file = %s\n",
+		ID1, CERT1, KEY1, HS_A, HS_B, jwks_file());
 	write_ini(P_JWT, buf);
 	/* limits in a Redis that cannot be reached: denied (503) */
 	snprintf(buf, sizeof(buf), APPS "[limits]\nrequests_per_minute = 10\nstore = redis\n"
@@ -175,9 +235,11 @@ static enum token_err fixed_stamp(struct token_key *k)
 	return TOKEN_OK;
 }
 
+/* P_LOOKUP: no AGORA_TOKEN_CONFIG, so the ini is looked for where conffile.c looks (beside the
+ * binary, in the user's home, the system path); on a test machine there is none */
 static void server_start(struct server *s, int p)
 {
-	server_init(s, ini[p], NULL);
+	server_init(s, p == P_LOOKUP ? NULL : ini[p], NULL);
 	s->clock.wall = fixed_wall;
 	s->clock.mono_ns = fixed_mono;
 	s->clock.stamp = fixed_stamp;
@@ -265,9 +327,30 @@ static size_t b64url(char *out, size_t cap, const unsigned char *in, size_t len)
 static char jwt_sent[2][8192];
 
 /* Authorization: Bearer header.claims.signature, the claims being the field's bytes */
-static void sign_jwt(struct input *in, int hs512, char *copy)
+/* ES256: the DER signature OpenSSL makes, as the JWT's r || s */
+static unsigned int es256(unsigned char out[64], const char *data, size_t len)
 {
-	const char *hdr = hs512 ? "{\"alg\":\"HS512\",\"typ\":\"JWT\"}" : "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[80];
+	const unsigned char *d = der;
+	size_t dlen = sizeof(der);
+	ECDSA_SIG *sig;
+
+	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, ec_key) != 1 ||
+	    EVP_DigestSign(ctx, der, &dlen, (const unsigned char *)data, len) != 1 ||
+	    (sig = d2i_ECDSA_SIG(NULL, &d, (long)dlen)) == NULL)
+		abort();
+	EVP_MD_CTX_free(ctx);
+	if (BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32) != 32 || BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32) != 32)
+		abort();
+	ECDSA_SIG_free(sig);
+	return 64;
+}
+
+static void sign_jwt(struct input *in, int alg, char *copy)
+{
+	const char *hdr = alg == 3 ? "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"ec1\"}" :
+		alg == 2 ? "{\"alg\":\"HS512\",\"typ\":\"JWT\"}" : "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 	const char *claims = in->f[I_AUTH] != NULL ? in->f[I_AUTH] : "";
 	unsigned char mac[64];
 	unsigned int maclen = 0;
@@ -279,7 +362,9 @@ static void sign_jwt(struct input *in, int hs512, char *copy)
 	n += b64url(in->auth + n, sizeof(in->auth) - n, (const unsigned char *)hdr, strlen(hdr));
 	in->auth[n++] = '.';
 	n += b64url(in->auth + n, sizeof(in->auth) - n, (const unsigned char *)claims, strlen(claims));
-	if (hs512)
+	if (alg == 3)
+		maclen = es256(mac, in->auth + 7, n - 7);
+	else if (alg == 2)
 		HMAC(EVP_sha512(), HS_B, (int)strlen(HS_B), (const unsigned char *)in->auth + 7, n - 7, mac, &maclen);
 	else
 		token_hmac_sha256(mac, HS_A, strlen(HS_A), in->auth + 7, n - 7), maclen = 32;
@@ -310,7 +395,7 @@ static size_t take(struct input *in, const char *data, size_t size, int sign, in
 	}
 	jwt_copy[0] = '\0';
 	if (jwt)
-		sign_jwt(in, jwt > 1, jwt_copy);
+		sign_jwt(in, jwt, jwt_copy);
 	if (sign) {
 		snprintf(in->query, sizeof(in->query), "%s", in->f[I_QUERY] != NULL ? in->f[I_QUERY] : "");
 		sign_query(in);
@@ -638,7 +723,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 2, size - 2);
 	buf[size - 2] = '\0';
 	remember(data, size);
-	jwt = flags & F_HS512 ? 2 : 1;
+	jwt = flags & F_ES256 ? 3 : flags & F_HS512 ? 2 : 1;
 	used = take(&in1, buf, size - 2, flags & F_SIGN1, flags & F_JWT1 ? jwt : 0, jwt_sent[0]);
 	if (flags & F_REPEAT) {
 		in2 = in1;
@@ -653,7 +738,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	run(&live[p], &in1, &r1);
 	check_answer(&r1, "request 1");
-	if ((flags & F_RELOAD) && p != P_MISSING) {
+	if ((flags & F_RELOAD) && p != P_MISSING && p != P_LOOKUP) {
 		write_ini(p, text[p]);
 		/* a fresh server is one started on the file as it now is */
 		server_free(&pristine[p]);
