@@ -14,6 +14,8 @@ static const char *const service_names[TOKEN_SVC__MAX] = {
 	[TOKEN_SVC_FCDN] = "fcdn",
 	[TOKEN_SVC_APAAS] = "apaas",
 	[TOKEN_SVC_RTM2] = "rtm2",
+	[TOKEN_SVC_CONVOAI] = "convoai",
+	[TOKEN_SVC_STT] = "stt",
 };
 
 /* Privilege ids start at 1 in every service; index 0 stays NULL. */
