@@ -121,6 +121,8 @@ static const char *const type_names[CFG_T__MAX] = {
 	[CFG_T_RTC] = "rtc", [CFG_T_RTM] = "rtm", [CFG_T_RTE] = "rte", [CFG_T_CHAT] = "chat",
 	[CFG_T_CHAT_APP] = "chat_app", [CFG_T_APAAS] = "apaas", [CFG_T_APAAS_USER] = "apaas_user",
 	[CFG_T_APAAS_APP] = "apaas_app", [CFG_T_FPA] = "fpa",
+	[CFG_T_RTC_RTM] = "rtc_rtm", [CFG_T_RTM2] = "rtm2", [CFG_T_CONVOAI] = "convoai", [CFG_T_STT] = "stt",
+	[CFG_T_STREAMING] = "streaming", [CFG_T_FCDN] = "fcdn",
 };
 
 const char *config_type_name(enum cfg_type t)
@@ -221,7 +223,7 @@ static int k_services(struct ctx *x, const char *v)
 	while ((r = next_item(&v, item, sizeof(item))) > 0) {
 		if ((t = config_type(item)) == CFG_T__MAX)
 			return key_err(x, "unknown token type (known: rtc, rtm, rte, chat, chat_app, apaas, "
-				"apaas_user, apaas_app, fpa)");
+				"apaas_user, apaas_app, fpa, rtc_rtm, rtm2, convoai, stt, streaming, fcdn)");
 		x->c->services |= 1u << t;
 	}
 	if (r < 0)
@@ -270,6 +272,7 @@ static int k_bool(struct ctx *x, const char *v, int *out)
 static int k_allow_publisher(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_publisher); }
 static int k_allow_uid_zero(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_uid_zero); }
 static int k_inspect(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->inspect); }
+static int k_compat_metadata(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->compat_metadata); }
 
 static int k_channel_prefix(struct ctx *x, const char *v)
 {
@@ -401,6 +404,7 @@ static const struct key_def {
 	{ "token", "allow_uid_zero", k_allow_uid_zero },
 	{ "token", "channel_prefix", k_channel_prefix },
 	{ "token", "inspect", k_inspect },
+	{ "token", "compat_metadata", k_compat_metadata },
 	{ "cors", "allow_origin", k_allow_origin },
 	{ "cors", "max_age", k_max_age },
 	{ "auth", "mode", k_mode },
@@ -418,7 +422,8 @@ static const char *const sections[] = { "app", "token", "cors", "auth", "limits"
 static void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT;
+	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2;
 	c->default_expire = 0;         /* unset: check_whole makes it 3600, within min..max */
 	c->min_expire = 1;
 	c->max_expire = TOKEN_MAX_EXPIRE;

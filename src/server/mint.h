@@ -8,6 +8,6 @@
 #include "server/respond.h"
 #include "server/route.h"
 
-enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jbuf *jb);
+enum rerr mint_answer(const struct treq *t, const struct config *c, const struct cfg_app *app, struct jbuf *jb);
 
 #endif

@@ -43,7 +43,7 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, app, &r->jb);
+		e = mint_answer(t, cfg, app, &r->jb);
 	}
 	post_release(t);
 	return e;
