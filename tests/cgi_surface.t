@@ -173,4 +173,26 @@ refused 400 duplicate_field "channel and CHANNEL together"
 post /getToken '{"tokenType": "rtc", "tokenType": "rtc", "channel": "CH", "uid": "1"}'
 refused 400 invalid_json "the very same name twice"
 
+# --- the example ini ships without credentials; the demo ones say so ---
+cp "$ROOT/etc/token.ini.example" "$T/example.ini"
+chmod 600 "$T/example.ini"
+INI=$T/example.ini get /rtc/CH/publisher/uid/0 ''
+refused 500 server_misconfigured "a token request with etc/token.ini.example as shipped"
+contains "$ERR" "[app] app_id is missing" "the log says what to fill in"
+INI=$T/example.ini get /health ''
+is "$STATUS $(j 'j["error"]')" "503 [app] app_id is missing" "/health: 503, app_id is missing"
+sed -e "s/^app_id *=.*/app_id = $ID2/" -e "s/^app_certificate *=.*/app_certificate = $CERT2/" "$T/example.ini" >"$T/filled.ini"
+chmod 600 "$T/filled.ini"
+INI=$T/filled.ini get /rtc/CH/publisher/uid/0 ''
+answer "the example with [app] filled in serves" rtcToken
+INI=$T/filled.ini get /health ''
+is "$(j '[j["status"], "demo" in j, "warning" in j]')" '["ok", false, false]' "/health of a real app says nothing of a demo"
+cp "$ROOT/etc/token.demo.ini" "$T/demo.ini"
+chmod 600 "$T/demo.ini"
+INI=$T/demo.ini get /health ''
+is "$(j '[j["status"], j["demo"]]')" '["ok", true]' "/health with etc/token.demo.ini: demo true"
+contains "$(j 'j["warning"]')" "DEMO credentials" "and a warning that its tokens join no real channel"
+INI=$T/demo.ini get /rtc/CH/publisher/uid/0 ''
+is "$ERR" "" "a CGI run with the demo credentials keeps its log clean (FastCGI logs it once per process)"
+
 done_testing

@@ -7,6 +7,16 @@
 #include "common/inspect.h"
 #include "server/info.h"
 
+int info_demo(const struct config *c)
+{
+	int a;
+
+	for (a = 0; c != NULL && a < c->n_apps; a++)
+		if (strcasecmp(c->apps[a].app_id, INFO_DEMO_APP_ID) == 0)
+			return 1;
+	return 0;
+}
+
 void info_ping(struct resp *r)
 {
 	resp_json(r, 200);
@@ -33,6 +43,10 @@ void info_health(struct resp *r, const struct config *c, const char *reason)
 	jb_obj_open(&r->jb);
 	jb_kv_cstr(&r->jb, "status", "ok");
 	jb_kv_u64(&r->jb, "apps", (uint64_t)c->n_apps);
+	if (info_demo(c)) {
+		jb_kv_bool(&r->jb, "demo", 1);
+		jb_kv_cstr(&r->jb, "warning", INFO_DEMO_WARNING);
+	}
 	jb_key(&r->jb, "services");
 	jb_arr_open(&r->jb);
 	for (t = 0; t < CFG_T__MAX; t++)

@@ -17,6 +17,11 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
+int server_demo(struct server *s)
+{
+	return info_demo(conffile_get(&s->conf));
+}
+
 void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
