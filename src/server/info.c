@@ -104,6 +104,33 @@ static const struct cfg_app *token_app(const struct config *c, const char *tok, 
 	return NULL;
 }
 
+/* The doctor: the token against what the client will try, verified with every configured app. */
+static enum token_err doctor(struct resp *r, const struct config *c, const struct treq *t, uint32_t now)
+{
+	struct doctor_app apps[CFG_MAX_APPS];
+	struct doctor_in d;
+	int a;
+
+	memset(&d, 0, sizeof(d));
+	for (a = 0; a < c->n_apps && a < CFG_MAX_APPS; a++) {
+		apps[a].name = c->apps[a].name;
+		apps[a].app_id = c->apps[a].app_id;
+		apps[a].app_cert = c->apps[a].app_cert;
+	}
+	d.apps = apps;
+	d.n_apps = a;
+	d.channel = t->channel;
+	d.has_uid = t->has_uid;
+	d.uid = t->uid;
+	d.account = t->account;
+	d.user = t->user;
+	d.role = t->role;
+	d.app_id = t->app_id;
+	d.at = t->has_at ? t->at : now;
+	resp_json(r, 200);
+	return inspect_doctor_json(&r->jb, t->token, strlen(t->token), &d);
+}
+
 enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq *t, uint32_t now)
 {
 	const struct cfg_app *app;
@@ -117,6 +144,15 @@ enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq
 	if (t->token == NULL || t->token[0] == '\0')
 		return E_TOKEN_MISSING;
 	len = strlen(t->token);
+	if (t->channel != NULL || t->has_uid || t->account != NULL || t->user != NULL || t->role != 0 ||
+	    t->app_id != NULL || t->has_at) {
+		if (t->has_uid && t->account != NULL)
+			return E_UID_BOTH;
+		e = doctor(r, c, t, now);
+		if (e == TOKEN_ERR_NOSPACE)
+			return E_INTERNAL;
+		return e == TOKEN_OK ? E_OK : E_ENCODER(e);
+	}
 	if ((app = token_app(c, t->token, len)) != NULL)
 		v.app_cert = app->app_cert;
 	/* a 006 token signs channel and uid without carrying them: they come with the request */
