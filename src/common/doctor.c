@@ -106,11 +106,16 @@ static int cdigits(const char *s)
 	return digits(b);
 }
 
-static void finish(struct jbuf *jb, const struct findings *fs, const struct doctor_app *matched, int checked)
+/* signatureValid is written whenever there is a certificate: false too when the channel or uid
+ * of a 006 token already differ */
+static void finish(struct jbuf *jb, const struct findings *fs, const struct doctor_app *matched,
+	const struct doctor_in *d)
 {
-	int i;
+	int i, certs = 0;
 
-	if (checked)
+	for (i = 0; i < d->n_apps; i++)
+		certs += d->apps[i].app_cert != NULL;
+	if (certs > 0)
 		jb_kv_bool(jb, "signatureValid", matched != NULL);
 	jb_key(jb, "matchedApp");
 	if (matched != NULL)
@@ -138,7 +143,7 @@ static void app_id_check(struct findings *fs, const struct doctor_in *d, const c
 
 /* Signature: the apps whose app id is the token's, and the first whose certificate verifies. */
 static const struct doctor_app *signature(struct findings *fs, const struct doctor_in *d, const char *token_app,
-	int (*verifies)(const void *t, const char *cert), const void *t, int *checked)
+	int (*verifies)(const void *t, const char *cert), const void *t)
 {
 	int a, same_id = 0, certs = 0;
 
@@ -150,9 +155,8 @@ static const struct doctor_app *signature(struct findings *fs, const struct doct
 			continue;
 		same_id++;
 		if (verifies(t, d->apps[a].app_cert))
-			return *checked = 1, &d->apps[a];
+			return &d->apps[a];
 	}
-	*checked = certs > 0;
 	if (certs == 0)
 		add(fs, DOC_SIGNATURE_UNCHECKED, 0, "no certificate to check the signature with: this says nothing "
 			"of whether the signature is good");
@@ -319,14 +323,13 @@ void doctor007_json(struct jbuf *jb, const struct token2 *t, const struct doctor
 	struct findings fs;
 	char app[SHOW + 1];
 	const struct doctor_app *m;
-	int checked;
 
 	memset(&fs, 0, sizeof(fs));
 	show(app, t->app_id);
 	if (t->app_id.len != TOKEN_HEX_LEN)
 		app[0] = '\0';
 	app_id_check(&fs, d, app);
-	m = signature(&fs, d, app, verifies007, t, &checked);
+	m = signature(&fs, d, app, verifies007, t);
 	times(&fs, t->issue_ts, (uint64_t)t->issue_ts + t->expire, d->at);
 	if (d->channel != NULL || d->has_uid || d->account != NULL)
 		rtc_checks(&fs, t, d);
@@ -335,7 +338,7 @@ void doctor007_json(struct jbuf *jb, const struct token2 *t, const struct doctor
 	if (t->unknown_type != 0)
 		add(&fs, DOC_UNKNOWN_SERVICE, 0, "the token holds a service of type %u, which this check does not know; "
 			"the services after it were not read", t->unknown_type);
-	finish(jb, &fs, m, checked);
+	finish(jb, &fs, m, d);
 }
 
 /* ---- 006: the channel and the uid are only CRCs, and the signature covers them ---- */
@@ -375,7 +378,6 @@ void doctor006_json(struct jbuf *jb, const struct token1 *t, const struct doctor
 	const struct token_privilege *p;
 	const char *channel = d->user != NULL ? d->user : d->channel, *uid = NULL;
 	char ubuf[11];
-	int checked = 0;
 
 	memset(&fs, 0, sizeof(fs));
 	/* Signaling 2.x and the services of AccessToken2 take 007 only */
@@ -406,7 +408,7 @@ void doctor006_json(struct jbuf *jb, const struct token1 *t, const struct doctor
 		v.channel.len = strlen(channel);
 		v.uid.p = uid;
 		v.uid.len = strlen(uid);
-		m = signature(&fs, d, t->app_id, verifies006, &v, &checked);
+		m = signature(&fs, d, t->app_id, verifies006, &v);
 	} else {
 		add(&fs, DOC_SIGNATURE_UNCHECKED, 0, "a 006 token signs its channel and uid without carrying them: give "
 			"the channel and the uid or account (or the RTM user) to check it");
@@ -420,5 +422,5 @@ void doctor006_json(struct jbuf *jb, const struct token1 *t, const struct doctor
 	    priv1_of(t, TOKEN1_PRIV_VIDEO) == NULL)
 		add(&fs, DOC_SUBSCRIBER_TOKEN, 0, "a subscriber token (joinChannel only): it joins, but publishing "
 			"audio or video fails; ask for role=publisher");
-	finish(jb, &fs, m, checked);
+	finish(jb, &fs, m, d);
 }
