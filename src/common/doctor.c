@@ -46,6 +46,7 @@ const char *doctor_code_name(enum doctor_code c)
 
 struct findings {
 	int n, blocking;
+	int expired;                /* the token itself is over: its privileges need no word of their own */
 	struct {
 		enum doctor_code code;
 		char msg[512];
@@ -260,7 +261,7 @@ static void rtc_checks(struct findings *fs, const struct token2 *t, const struct
 	}
 	identity(fs, s, d);
 	p = priv_of(s, TOKEN_PRIV_RTC_JOIN);
-	if (priv_over(t, p, d->at))
+	if (!fs->expired && priv_over(t, p, d->at))
 		add(fs, DOC_PRIVILEGE_EXPIRED, 1, "the joinChannel privilege ended at %llu, before the join "
 			"(error 109): ask for a new token, and renew it on onTokenPrivilegeWillExpire",
 			(unsigned long long)t->issue_ts + p->value);
@@ -269,7 +270,7 @@ static void rtc_checks(struct findings *fs, const struct token2 *t, const struct
 		if (au == NULL && vi == NULL)
 			add(fs, DOC_SUBSCRIBER_TOKEN, 0, "a subscriber token (joinChannel only): it joins, but publishing "
 				"audio or video fails; ask for role=publisher");
-		else if (priv_over(t, au, d->at) || priv_over(t, vi, d->at))
+		else if (!fs->expired && (priv_over(t, au, d->at) || priv_over(t, vi, d->at)))
 			add(fs, DOC_PUBLISH_EXPIRED, 0, "the publish privileges have ended by the join time: it joins "
 				"but cannot publish; ask for a new token");
 	}
@@ -302,13 +303,14 @@ static void rtm_checks(struct findings *fs, const struct token2 *t, const struct
 			"\"%.64s\": log in with the user id the token was made for (an RTM token names exactly one)", u, d->user);
 		return;
 	}
-	if (priv_over(t, priv_of(s, TOKEN_PRIV_RTM_LOGIN), d->at))
+	if (!fs->expired && priv_over(t, priv_of(s, TOKEN_PRIV_RTM_LOGIN), d->at))
 		add(fs, DOC_PRIVILEGE_EXPIRED, 1, "the RTM login privilege has ended by the login time: ask for a new "
 			"token, and renew it when Signaling reports the token will expire");
 }
 
 static void times(struct findings *fs, uint64_t issue_ts, uint64_t expires_at, uint32_t at)
 {
+	fs->expired = expires_at <= at;
 	if (expires_at <= at)
 		add(fs, DOC_EXPIRED, 1, "the token expired at %llu, %llu s before the join (error 109): ask for a new "
 			"token before expiresAt", (unsigned long long)expires_at, (unsigned long long)(at - expires_at));
@@ -415,7 +417,7 @@ void doctor006_json(struct jbuf *jb, const struct token1 *t, const struct doctor
 	}
 	times(&fs, 0, t->ts, d->at);
 	p = priv1_of(t, d->user != NULL ? TOKEN1_PRIV_RTM_LOGIN : TOKEN1_PRIV_JOIN);
-	if (p != NULL && p->value != 0 && p->value <= d->at)
+	if (!fs.expired && p != NULL && p->value != 0 && p->value <= d->at)
 		add(&fs, DOC_PRIVILEGE_EXPIRED, 1, "the %s privilege ended at %u, before the join (error 109): ask for a "
 			"new token", d->user != NULL ? "RTM login" : "joinChannel", p->value);
 	if (d->user == NULL && d->role == TOKEN_ROLE_PUBLISHER && priv1_of(t, TOKEN1_PRIV_AUDIO) == NULL &&
