@@ -17,7 +17,7 @@ static const char synopsis[] =
 	"  agora-token convoai|stt --channel CH (--uid N | --account A) --rtm-user U [--rtm-expire S]\n"
 	"                    [--role R] [--expire S] [--privilege-expire S] [--join S --audio S --video S --data S]\n"
 	"  agora-token streaming|fcdn --channel CH [--uid N | --account A] [--expire S]\n"
-	"  agora-token inspect TOKEN [--channel CH (--uid N | --account A) | --user U]\n"
+	"  agora-token inspect TOKEN [--channel CH] [--uid N | --account A] [--user U] [--role R] [--at T]\n"
 	"  agora-token verify TOKEN [--channel CH (--uid N | --account A) | --user U]\n";
 
 static const char creds[] =
@@ -102,7 +102,10 @@ static const char *const cmd_help[CMD__MAX] = {
 	"inspect TOKEN: print a 007 or 006 token as one line of JSON: version, appId, issueTs,\n"
 	"  expire, expiresAt, salt, services with their privileges (006: salt, ts, CRCs, privileges).\n"
 	"  With a certificate (flag, variable or config) it adds \"signatureValid\"; a 006 token also\n"
-	"  needs --channel with --uid/--account, or --user for an RTM token. The certificate is never printed.\n",
+	"  needs --channel with --uid/--account, or --user for an RTM token. The certificate is never printed.\n"
+	"  The token doctor: with --channel, --uid/--account, --user, --role or --at T (the Unix time of\n"
+	"  the join, default now) it also says whether that join would work (\"would_join\"), which app\n"
+	"  verified it (\"matchedApp\") and why not (\"findings\": a code and what to change for each).\n",
 	[CMD_VERIFY] =
 	"verify TOKEN: check the signature with the certificate; prints valid or invalid: REASON.\n"
 	"  --channel CH --uid N | --account A\n"

@@ -60,14 +60,16 @@ void info_describe(struct resp *r)
 {
 	static const char *const lines[] = {
 		"GET ?type=rtc&channel=CH&uid=N|account=A[&role=publisher|subscriber][&expire=S][&privilege_expire=S][&version=007|006][&app=NAME]",
-		"GET ?type=rtm&user=U  ?type=rte&channel=CH&uid=N[&user=U]  ?type=chat&user=U  ?type=chat_app",
+		"GET ?type=rtm&user=U[&channel=SC]  ?type=rte&channel=CH&uid=N[&user=U]  ?type=chat&user=U  ?type=chat_app",
+		"GET ?type=rtc_rtm&channel=CH&uid=N[&user=U][&rtm_expire=S]  ?type=rtm2&user=U[&permissions=P]",
+		"GET ?type=convoai|stt&channel=CH&uid=N|account=A&user=U[&rtm_expire=S]  ?type=streaming|fcdn&channel=CH&uid=N|account=A",
 		"GET ?type=apaas&room=R&user=U&apaas_role=N  ?type=apaas_user&user=U  ?type=apaas_app  ?type=fpa",
 		"GET /rtc/:channel/:role/:tokenType/:uid[?expiry=S]",
 		"GET /rtm/:uid[?expiry=S]",
 		"GET /rte/:channel/:role/:tokenType/:rtcuid[/:rtmuid][?expiry=S]",
 		"GET /chat/app  /chat/account/:chatid",
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
-		"GET /inspect?token=T  (or ?type=inspect&token=T)",
+		"GET /inspect?token=T[&channel=CH][&uid=N|account=A][&user=U][&role=R][&app_id=ID][&at=T]  (or ?type=inspect&token=T...)",
 		"GET /ping  /health",
 	};
 	size_t i;
