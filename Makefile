@@ -7,12 +7,12 @@ CFLAGS  ?= -O2 -g
 WERROR  ?=
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -fPIC $(WERROR)
 CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED -Isrc/token -Isrc
-INI_CFLAGS = $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
+INI_CFLAGS =
 CRYPTO_LIBS = -lcrypto -lz
-APP_LIBS = -liniparser -ljansson
+APP_LIBS = -ljansson
 # token.fcgi links its libraries statically (glibc stays shared): as a CGI program it then starts in
 # a third of the time, not paying ld.so's 3,600 relocations of libcrypto.so (README: "Benchmarks").
-# A security update of OpenSSL, zlib, libfcgi, iniparser or jansson needs a rebuild.
+# A security update of OpenSSL, zlib, libfcgi or jansson needs a rebuild.
 # FCGI_LINK=dynamic links them all shared, as before.
 FCGI_LINK ?= static
 FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(APP_LIBS) $(CRYPTO_LIBS) \

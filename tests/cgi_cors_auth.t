@@ -160,4 +160,25 @@ is "$STATUS" 200 "signed: /ping needs no signature"
 get /inspect "$(sign "token=007abc&exp=$EXP")"
 is "$STATUS $(j 'j["code"]')" "400 invalid_compression" "signed: /inspect with a signed query gets past auth"
 
+# --- auth: a list of methods, one of which must accept ---
+ini "[auth]
+mode = key, signed
+keys = $K1
+secret = \"$SECRET\""
+get '' "type=rtc&channel=CH&uid=42" HTTP_AUTHORIZATION="Bearer $K1"
+is "$STATUS" 200 "key, signed: a key alone is served"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$EXP")"
+is "$STATUS" 200 "key, signed: a signed link alone is served"
+get '' "type=rtc&channel=CH&uid=42"
+is "$STATUS $(j 'j["code"]')" "401 auth_required" "key, signed: neither: 401 auth_required"
+get '' "type=rtc&channel=CH&uid=42" HTTP_AUTHORIZATION="Bearer wrong-0123456789abcdef"
+is "$STATUS $(j 'j["code"]')" "401 invalid_key" "key, signed: a wrong key says so"
+get '' "type=rtc&channel=CH&uid=43&exp=$EXP&sig=$(printf '%064d' 0)"
+is "$STATUS $(j 'j["code"]')" "401 invalid_signature" "key, signed: a bad signature says so"
+ini "[auth]
+mode = none, key
+keys = $K1"
+get '' "type=rtc&channel=CH&uid=42"
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "none listed with key is refused, not read as open"
+
 done_testing

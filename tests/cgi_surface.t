@@ -180,7 +180,8 @@ INI=$T/example.ini get /rtc/CH/publisher/uid/0 ''
 refused 500 server_misconfigured "a token request with etc/token.ini.example as shipped"
 contains "$ERR" "[app] app_id is missing" "the log says what to fill in"
 INI=$T/example.ini get /health ''
-is "$STATUS $(j 'j["error"]')" "503 [app] app_id is missing" "/health: 503, app_id is missing"
+is "$STATUS $(j 'j["code"]')" "503 server_misconfigured" "/health: 503 server_misconfigured"
+contains "$ERR" "[app] app_id is missing" "and its log line says why"
 sed -e "s/^app_id *=.*/app_id = $ID2/" -e "s/^app_certificate *=.*/app_certificate = $CERT2/" "$T/example.ini" >"$T/filled.ini"
 chmod 600 "$T/filled.ini"
 INI=$T/filled.ini get /rtc/CH/publisher/uid/0 ''

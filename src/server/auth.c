@@ -122,15 +122,25 @@ static enum rerr check_signed(const struct config *c, const struct request *q, i
 	return e > (long long)now ? E_OK : E_SIG_EXPIRED;
 }
 
+/* A request passes when one listed method accepts it. When none does, the answer is the refusal
+ * of a method whose credential the request carried (a wrong key, a bad signature), else the first. */
 enum rerr auth_check(const struct config *c, const struct cgi *cgi, const struct request *q,
 	int query_only, time_t now)
 {
-	switch (c->auth) {
-	case CFG_AUTH_KEY:
-		return check_key(c, cgi);
-	case CFG_AUTH_SIGNED:
-		return check_signed(c, q, query_only, now);
-	default:
+	enum rerr e, first = E_OK;
+
+	if (c->auth_modes == 0)
 		return E_OK;
+	if (c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) {
+		if ((e = check_key(c, cgi)) == E_OK)
+			return E_OK;
+		first = e;
 	}
+	if (c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_SIGNED)) {
+		if ((e = check_signed(c, q, query_only, now)) == E_OK)
+			return E_OK;
+		if (first == E_OK || (first == E_AUTH_MISSING && e != E_SIG_MISSING))
+			first = e;
+	}
+	return first;
 }

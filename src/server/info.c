@@ -25,7 +25,9 @@ void info_ping(struct resp *r)
 	jb_obj_close(&r->jb);
 }
 
-void info_health(struct resp *r, const struct config *c, const char *reason)
+/* Unauthenticated: why there is no configuration is said in the log only (a reason can quote a
+ * path or, in a broken file, what surrounds a secret). */
+void info_health(struct resp *r, const struct config *c)
 {
 	int t;
 
@@ -35,7 +37,7 @@ void info_health(struct resp *r, const struct config *c, const char *reason)
 		jb_obj_open(&r->jb);
 		jb_kv_cstr(&r->jb, "status", "unavailable");
 		jb_kv_cstr(&r->jb, "code", resp_code_of(E_CONFIG));
-		jb_kv_cstr(&r->jb, "error", reason);
+		jb_kv_cstr(&r->jb, "error", "the server's configuration is missing or invalid: see the log");
 		jb_obj_close(&r->jb);
 		return;
 	}

@@ -87,7 +87,7 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		info_describe(r);
 		return E_OK;
 	case R_HEALTH:
-		info_health(r, cfg, s->conf.reason);
+		info_health(r, cfg);
 		r->detail = cfg == NULL ? s->conf.why : NULL;
 		return E_OK;
 	default:
@@ -101,7 +101,7 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
 	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
-		r->bearer = cfg->auth == CFG_AUTH_KEY;
+		r->bearer = (cfg->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) != 0;
 		return e;
 	}
 	return token_route(s, c, cfg, id, r);

@@ -109,6 +109,13 @@ ini() {
 	chmod 600 "$INI"
 	printf '[app]\napp_id = %s\napp_certificate = "%s"\n[app:second]\napp_id = %s\napp_certificate = "%s"\n%s\n' \
 		"$ID" "$CERT" "$ID2" "$CERT2" "${1-}" >"$INI"
+	settled "$INI"
+}
+
+# settled FILE...: dates the files two seconds back, so token.fcgi reads them at once rather than
+# waiting for a file that changed in the last second to be written whole
+settled() {
+	touch -d "@$(($(date +%s) - 2))" "$@"
 }
 
 # j EXPR [JSON]: a Python expression over j, the parsed JSON (default $BODY); strings print
