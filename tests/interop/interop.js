@@ -8,6 +8,11 @@ const util = require('util')
 const zlib = require('zlib')
 
 const CLI = process.argv[2]
+// token.fcgi, run as a CGI program: its tokens are checked too (INTEROP_SERVER, set by interop.t)
+const SERVER = process.env.INTEROP_SERVER || ''
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
 const SEED = (process.argv[3] ? Number(process.argv[3]) : crypto.randomBytes(4).readUInt32LE(0)) >>> 0
 const CASES = Number(process.env.INTEROP_CASES || 330)
 
@@ -570,6 +575,146 @@ function check006(c, r) {
 	r('B: our verify rejects npm\'s token under another certificate', bad.rc === 1 ? null : `exit ${bad.rc}`)
 }
 
+// ---- the server: every type it builds, parsed and verified by npm, and the same payload as npm
+// builds with the token's own issue time and salt ----
+const SERVER_KINDS = ['rtc', 'rte', 'rtm', 'rtm_stream', 'rtc_rtm', 'rtm2', 'convoai', 'stt', 'streaming', 'fcdn',
+	'chat', 'path_rtc', 'post_rtm_stream']
+
+function cgiRun(ini, env, body) {
+	const out = execFileSync(SERVER, [], { env: { PATH: process.env.PATH, AGORA_TOKEN_CONFIG: ini, ...env },
+		input: body || '', stdio: ['pipe', 'pipe', 'pipe'] })
+	const s = out.toString('utf8')
+	const i = s.indexOf('\r\n\r\n')
+	return { status: Number((/^Status: (\d+)/.exec(s) || [])[1] || 0), json: JSON.parse(s.slice(i + 4)) }
+}
+
+function serverCase(kind, dir) {
+	const c = base(kind)
+	const q = {}
+	c.channel = agoraStr(1, 64)
+	c.byUid = chance(0.5)
+	c.account = c.byUid ? int(1, 4294967295) : agoraStr(1, 255)
+	c.role = pick([1, 2])
+	c.expire = int(60, 86400)
+	c.pe = int(60, 86400)
+	c.rtmExpire = int(60, 86400)
+	c.user = userStr(64)
+	c.stream = chance(0.3) ? '*' : agoraStr(1, 64)
+	const id = c.byUid ? { uid: c.account } : { account: c.account }
+	const rtc = { channel: c.channel, ...id, role: c.role === 1 ? 'publisher' : 'subscriber', expire: c.expire,
+		privilege_expire: c.pe }
+	switch (kind) {
+	case 'rtc': Object.assign(q, { type: 'rtc', ...rtc }); break
+	case 'rte': Object.assign(q, { type: 'rte', ...rtc, user: c.user }); break
+	case 'rtm': Object.assign(q, { type: 'rtm', user: c.user, expire: c.expire }); break
+	case 'rtm_stream': Object.assign(q, { type: 'rtm', user: c.user, channel: c.stream, expire: c.expire }); break
+	case 'rtc_rtm': Object.assign(q, { type: 'rtc_rtm', ...rtc, user: c.user, rtm_expire: c.rtmExpire }); break
+	case 'convoai': case 'stt': Object.assign(q, { type: kind, ...rtc, user: c.user, rtm_expire: c.rtmExpire }); break
+	case 'rtm2':
+		c.perms = [[1, 0, [agoraStr(1, 20).replace(/[,;:]/g, 'x')]], [4, 1, ['u1', 'u2']]]
+		Object.assign(q, { type: 'rtm2', user: c.user, expire: c.expire,
+			permissions: c.perms.map(([rt, pt, n]) => `${rt}:${pt}:${n.join(',')}`).join(';') })
+		break
+	case 'streaming': case 'fcdn': Object.assign(q, { type: kind, channel: c.channel, ...id, expire: c.expire }); break
+	case 'chat': Object.assign(q, { type: 'chat', user: c.user, expire: c.expire }); break
+	}
+	const ini = path.join(dir, 'token.ini')
+	fs.writeFileSync(ini, `[app]\napp_id = ${c.appId}\napp_certificate = ${c.cert}\n[token]\nmin_expire = 1\n` +
+		`services = rtc, rtm, rte, chat, rtc_rtm, rtm2, convoai, stt, streaming, fcdn\n`, { mode: 0o600 })
+	const qs = Object.entries(q).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')
+	let r
+	if (kind === 'path_rtc')
+		r = cgiRun(ini, { REQUEST_METHOD: 'GET', PATH_INFO: `/rtc/${c.channel}/${c.role === 1 ? 'publisher' : 'subscriber'}/` +
+			`${c.byUid ? 'uid' : 'userAccount'}/${c.account}`, QUERY_STRING: `expiry=${c.expire}` })
+	else if (kind === 'post_rtm_stream') {
+		const body = JSON.stringify({ TokenType: 'rtm', Uid: c.user, Channel: c.stream, Expire: c.expire })
+		r = cgiRun(ini, { REQUEST_METHOD: 'POST', PATH_INFO: '/getToken', CONTENT_TYPE: 'application/json',
+			CONTENT_LENGTH: String(Buffer.byteLength(body)) }, body)
+	} else
+		r = cgiRun(ini, { REQUEST_METHOD: 'GET', QUERY_STRING: qs })
+	c.answer = r
+	c.repro = `AGORA_TOKEN_CONFIG=<app ${c.appId}> QUERY_STRING='${qs}' ${SERVER}`
+	return c
+}
+
+// npm's build of what the server built, with its issue time and salt
+function npmForServer(c, tok, t) {
+	const { appId: a, cert: k } = c
+	const uid = c.account
+	const E = c.expire, PE = kindPe(c)
+	c.issueTs = t.issueTs
+	c.salt = t.salt
+	const stream = (ch, user, e) => {
+		const x = new A2.AccessToken2(a, k, 0, e)
+		const st = new A2.ServiceRtc(ch, user)
+		st.add_privilege(1, e)
+		st.add_privilege(4, e)
+		x.add_service(st)
+		const rtm = new A2.ServiceRtm(user)
+		rtm.add_privilege(1, e)
+		x.add_service(rtm)
+		return x.build()
+	}
+	return npm007(c, () => {
+		switch (c.kind) {
+		case 'rtc': case 'path_rtc': case 'rte':
+			if (tok === 'rtmToken')
+				return stream(c.channel, c.user, E)
+			return c.byUid ? npm.RtcTokenBuilder.buildTokenWithUid(a, k, c.channel, uid, c.role, E, PE)
+				: npm.RtcTokenBuilder.buildTokenWithUserAccount(a, k, c.channel, uid, c.role, E, PE)
+		case 'rtm': return npm.RtmTokenBuilder.buildToken(a, k, c.user, E)
+		case 'rtm_stream': case 'post_rtm_stream': return stream(c.stream, c.user, E)
+		case 'rtc_rtm': return npm.RtcTokenBuilder.buildTokenWithRtm2(a, k, c.channel, uid, c.role, E, PE, PE, PE, PE, c.user, c.rtmExpire)
+		case 'convoai': case 'stt':
+			return (c.kind === 'convoai' ? npm.ConvoAITokenBuilder : npm.SttTokenBuilder)
+				.buildToken(a, k, c.channel, uid, c.role, E, PE, PE, PE, PE, c.user, c.rtmExpire)
+		case 'rtm2': {
+			const p = new npm.Rtm2Permissions()
+			for (const [rt, pt, names] of c.perms)
+				p.add(rt, pt, names)
+			return npm.RtmTokenBuilder.buildTokenWithPermissions(a, k, c.user, p, E)
+		}
+		case 'streaming': case 'fcdn': {
+			const x = new A2.AccessToken2(a, k, 0, E)
+			const s = c.kind === 'streaming' ? new A2.ServiceStreaming(c.channel, uid) : new A2.ServiceFCdn(c.channel, uid)
+			s.add_privilege(1, E)
+			s.add_privilege(2, E)
+			x.add_service(s)
+			return x.build()
+		}
+		case 'chat': return npm.ChatTokenBuilder.buildUserToken(a, k, c.user, E)
+		}
+		return ''
+	})
+}
+// the path route takes no privilege_expire: its privileges last the token's expire
+const kindPe = c => (c.kind === 'path_rtc' ? c.expire : c.pe)
+
+const ANSWER_KEYS = { rtc: ['rtcToken'], path_rtc: ['rtcToken'], rte: ['rtcToken', 'rtmToken'], rtm: ['rtmToken'],
+	rtm_stream: ['rtmToken'], rtc_rtm: ['token'], rtm2: ['rtmToken'], convoai: ['convoaiToken'], stt: ['sttToken'],
+	streaming: ['streamingToken'], fcdn: ['fcdnToken'], chat: ['chatToken'], post_rtm_stream: ['token'] }
+
+function checkServer(c, r) {
+	if (c.answer.status !== 200) {
+		r('server: answers 200', `${c.answer.status} ${show(c.answer.json)}`)
+		return
+	}
+	r('server: answers 200', null)
+	for (const key of ANSWER_KEYS[c.kind]) {
+		const tok = c.answer.json[key]
+		const t = new A2.AccessToken2()
+		if (!t.from_string(tok)) {
+			r('server: npm parses the token', `${key}: ${tok}`)
+			continue
+		}
+		r('server: npm parses the token', null)
+		r('server: npm verifies the token', t.verifySignature(c.cert) ? null : key)
+		const theirs = npmForServer(c, key, t)
+		r('server: npm builds the same payload with its issue time and salt', inflate(tok).equals(inflate(theirs)) ? null
+			: `${key}\nours ${inflate(tok).toString('hex')}\nnpm  ${inflate(theirs).toString('hex')}`)
+	}
+}
+
 // ---- TAP ----
 function main() {
 	const results = new Map()    // "kind: check" -> { n, fails: [] }
@@ -597,6 +742,32 @@ function main() {
 			(c.v006 ? check006 : check007)(c, r)
 		} catch (e) {
 			r('no exception', e.stack)
+		}
+	}
+	if (SERVER) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'interop-'))
+		try {
+			for (let i = 0; i < Math.max(SERVER_KINDS.length, Math.floor(CASES / 3)); i++) {
+				const kind = SERVER_KINDS[i % SERVER_KINDS.length]
+				let c
+				const r = (check, problem) => {
+					const key = `server ${kind}: ${check}`
+					if (!results.has(key))
+						results.set(key, { n: 0, fails: [] })
+					const e = results.get(key)
+					e.n++
+					if (problem)
+						e.fails.push(`server case ${i}: ${c ? c.repro : ''}\n${problem}`)
+				}
+				try {
+					c = serverCase(kind, dir)
+					checkServer(c, r)
+				} catch (e) {
+					r('no exception', e.stack)
+				}
+			}
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true })
 		}
 	}
 	let failed = 0
