@@ -58,11 +58,15 @@ build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(APP_LIBS) $(CRYPTO_LIBS)
 
+# these two include the server's .c files they test
+build/tests/test_server build/tests/test_ratelimit: $(SERVER_SRC)
+
 tests: $(TEST_BIN)
 
-# every test speaks TAP; prove runs them all
+# every test speaks TAP; prove runs them all. AGORA_TEST_TREE marks what the tests start, so that
+# the last one (tests/zz_stray.t) can tell a process left running from this tree from another's.
 check: all tests
-	prove -f $(TEST_BIN) tests/*.t
+	AGORA_TEST_TREE=$(CURDIR) prove -f $(TEST_BIN) tests/*.t
 
 build/bench-encoder: bench/encoder.c bench/timing.h $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(CRYPTO_LIBS)
@@ -84,7 +88,7 @@ fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \
 		echo "== $$f for $(FUZZ_TIME) s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 $(fuzz_dict) build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
 			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/$$name.log; \
 	done
@@ -109,3 +113,6 @@ include mk/bench.mk
 
 # asan, valgrind
 include mk/hardening.mk
+
+# fuzz-long, fuzz-cov
+include mk/fuzz.mk

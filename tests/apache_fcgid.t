@@ -20,8 +20,9 @@ PORT2=$(free_port)
 # ---- make deploy on its own: modes, and an ini is never overwritten ----
 if [ -f "$ROOT/etc/token.ini.example" ]; then
 	mkdir -p "$T/d/site"
-	make -s -C "$ROOT" deploy DEST="$T/d/site" CGI=1 > "$T/d.log" 2>&1
-	check "make deploy succeeds" test $? -eq 0
+	# INI named: as root, the default (~/etc/token.ini) would be root's own
+	make -s -C "$ROOT" deploy DEST="$T/d/site" CGI=1 INI="$T/d/etc/token.ini" > "$T/d.log" 2>&1
+	check "make deploy succeeds" test $? -eq 0 || diag "$T/d.log"
 	mode() { stat -c %a "$1"; }
 	check "the directory is 755" test "$(mode "$T/d/site")" = 755
 	check "token.fcgi is 755" test "$(mode "$T/d/site/token.fcgi")" = 755
@@ -30,6 +31,8 @@ if [ -f "$ROOT/etc/token.ini.example" ]; then
 	check ".htaccess is 644" test "$(mode "$T/d/site/.htaccess")" = 644
 	check "the new ini is ../etc/token.ini, 600" test "$(mode "$T/d/etc/token.ini")" = 600
 	check "it prints the next step" grep -q 'next:' "$T/d.log"
+	check "it ran the deployed program on /health" grep -q '^  Status: 200' "$T/d.log"
+	check "and shows the ini it found" grep -q "token.fcgi: configuration: $T/d/site/../etc/token.ini" "$T/d.log"
 	echo "; mine" >> "$T/d/etc/token.ini"
 	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
 	check "a second deploy keeps the ini" grep -q '; mine' "$T/d/etc/token.ini"
@@ -44,8 +47,13 @@ deploy_site "$T/www/htdocs"
 check "make deploy into the document root" test $? -eq 0
 # an ini in the served directory, and a backup of one: both must be refused
 cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini"
-cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini~"
-chown www-data:www-data "$T/www/htdocs/token.ini" "$T/www/htdocs/token.ini~"
+# ... in any case, and every backup and editor copy of it (644, as an upload leaves them)
+VARIANTS="token.ini token.ini~ token.INI Token.Ini #token.ini# token.ini-old token.ini.bak .token.ini.swp token.ini.save"
+for f in $VARIANTS; do
+	cp "$T/www/etc/token.ini" "$T/www/htdocs/$f"
+	chmod 644 "$T/www/htdocs/$f"
+	chown www-data:www-data "$T/www/htdocs/$f"
+done
 
 # a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it)
 mkdir -p "$T/www/htdocs/api"
@@ -83,8 +91,8 @@ fetch GET "" ""
 check "the bare script answers its description" status_is 200
 DIRECT=1 fetch GET /rtc/demo/publisher/uid/0 ""
 check "token.fcgi/rtc/... without the rewrite is 200" status_is 200
-for f in token.ini 'token.ini~' .htaccess; do
-	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/$f" > "$T/status"
+for f in $VARIANTS .htaccess; do
+	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/${f//#/%23}" > "$T/status"
 	check "GET /$f is 403" status_is 403
 	check "and does not show the certificate" eval "! grep -q $APP_CERT '$T/body'"
 done

@@ -46,6 +46,24 @@ fetch GET /rtc/demo/publisher/uid/0 ""
 check "fully static: /rtc/demo/publisher/uid/0 is 200" status_is 200
 check "fully static: its token verifies" token_ok rtcToken --channel demo --uid 0
 echo "# fully static sizes: $(stat -c '%n %s' "$SRV" "$SCLI" | sed "s|$ROOT/||" | tr '\n' ' ')"
+# the README quotes what the linker says about the fully static build, word for word
+grep -o "warning: .*" "$T/make.log" | sort -u > "$T/warnings"
+check "the linker warns (the README explains its warnings)" test -s "$T/warnings"
+while read -r w; do
+	check "README quotes: ${w:0:60}..." grep -qF "${w#warning: }" "$ROOT/README.md"
+done < "$T/warnings"
+# make deploy BIN=build/static/token.fcgi deploys that build as it is, not a relinked default one
+cp "$SRV" "$T/full.fcgi"
+mkdir -p "$T/site/www"
+mkdir -p "$T/site/etc"
+write_ini "$T/site/etc/token.ini"
+chmod 600 "$T/site/etc/token.ini"
+make -s -C "$ROOT" deploy BIN=build/static/token.fcgi DEST="$T/site/www" > "$T/deploy.log" 2>&1
+check "make deploy BIN=build/static/token.fcgi after STATIC=full" test $? -eq 0 || diag "$T/deploy.log"
+check "the fully static build is deployed" cmp -s "$T/full.fcgi" "$T/site/www/token.fcgi"
+check "build/static/token.fcgi was not relinked" cmp -s "$T/full.fcgi" "$SRV"
+check "ldd: the deployed one is not a dynamic executable" eval "ldd '$T/site/www/token.fcgi' 2>&1 | grep -q 'not a dynamic'"
+check "the deploy's self-test ran it: /health 200" grep -q '^  Status: 200' "$T/deploy.log"
 make -s -C "$ROOT" static > "$T/make.log" 2>&1
 check "and back to the default build" test $? -eq 0
 done_testing

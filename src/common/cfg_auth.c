@@ -10,7 +10,7 @@
 #define MIN_SECRET 16
 
 static const char *const mode_names[CFG_AUTH__MAX] = {
-	[CFG_AUTH_NONE] = "none", [CFG_AUTH_KEY] = "key", [CFG_AUTH_SIGNED] = "signed",
+	[CFG_AUTH_NONE] = "none", [CFG_AUTH_KEY] = "key", [CFG_AUTH_SIGNED] = "signed", [CFG_AUTH_JWT] = "jwt",
 };
 
 static int k_mode(struct cfg_ctx *x, const char *v)
@@ -23,14 +23,14 @@ static int k_mode(struct cfg_ctx *x, const char *v)
 		for (m = 0; m < CFG_AUTH__MAX && strcasecmp(item, mode_names[m]) != 0; m++)
 			;
 		if (m == CFG_AUTH__MAX)
-			return cfg_key_err(x, "must be none, or a list of key, signed");
+			return cfg_key_err(x, "must be none, or a list of key, signed, jwt");
 		if (m == CFG_AUTH_NONE)
 			none = 1;
 		else
 			x->c->auth_modes |= CFG_AUTH_BIT(m);
 	}
 	if (r < 0)
-		return cfg_key_err(x, "must be none, or a list of key, signed");
+		return cfg_key_err(x, "must be none, or a list of key, signed, jwt");
 	/* "none, key" would read as open to some and closed to others: say which */
 	if (none && x->c->auth_modes != 0)
 		return cfg_key_err(x, "none cannot be listed with another method");
@@ -70,6 +70,19 @@ static int k_secret(struct cfg_ctx *x, const char *v)
 	return 0;
 }
 
+/* A link valid for ever could be replayed for ever: its exp may lie at most this far ahead. */
+static int k_max_link_lifetime(struct cfg_ctx *x, const char *v)
+{
+	if (cfg_parse_u32(v, 1, 86400, &x->c->max_link_lifetime) != 0)
+		return cfg_key_err(x, "must be a whole number of seconds, 1..86400");
+	return 0;
+}
+
+static void auth_defaults(struct config *c)
+{
+	c->max_link_lifetime = 300;
+}
+
 static int check_auth(struct config *c, char *err, size_t errlen)
 {
 	if ((c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) && c->n_keys == 0)
@@ -83,7 +96,8 @@ static const struct cfg_key auth_keys[] = {
 	{ "mode", k_mode },
 	{ "keys", k_keys },
 	{ "secret", k_secret },
+	{ "max_link_lifetime", k_max_link_lifetime },
 	{ NULL, NULL },
 };
 
-const struct cfg_section cfg_auth_section = { "auth", 0, auth_keys, NULL, check_auth, NULL };
+const struct cfg_section cfg_auth_section = { "auth", 0, auth_keys, NULL, check_auth, auth_defaults };

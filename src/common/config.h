@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/cfg_jwt.h"
+
 #define CFG_MAX_APPS     16
 #define CFG_MAX_ORIGINS  32
 #define CFG_MAX_KEYS     16
@@ -25,7 +27,7 @@ enum cfg_type {
 };
 
 /* [auth] mode is a list: a request passes when one listed method accepts it; none is the empty set */
-enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH__MAX };
+enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH_JWT, CFG_AUTH__MAX };
 #define CFG_AUTH_BIT(m) (1u << (m))
 
 struct cfg_app {
@@ -64,11 +66,15 @@ struct config {
 	int n_keys;
 	char keys[CFG_MAX_KEYS][CFG_SECRET_LEN];
 	char secret[CFG_SECRET_LEN];
+	uint32_t max_link_lifetime;      /* seconds: a signed link's exp may lie at most this far ahead */
 
 	/* [limits] */
 	uint32_t requests_per_minute;    /* 0: no limit */
 	uint32_t burst;
 	char state_dir[1024];
+
+	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
+	struct cfg_jwts jwt;
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

@@ -6,12 +6,29 @@
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
+#include "server/pageconf.h"
 #include "server/policy.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
 
+static time_t wall_now(void)
+{
+	return time(NULL);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 const char *server_init(struct server *s, const char *env_path, const char *argv0)
 {
+	s->clock.wall = wall_now;
+	s->clock.mono_ns = mono_now;
+	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0);
 	rl_init(&s->rl);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
@@ -26,6 +43,7 @@ void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
+	jwt_auth_free(&s->jwt);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -44,11 +62,14 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	} else {
 		e = route_fill(&s->req, id, t);
 	}
+	/* a signed-in caller: the token is for the identity in the JWT, and for nobody else */
+	if (e == E_OK && s->jwt.active && id != R_INSPECT)
+		e = jwt_bind(&s->jwt.id, t);
 	if (e == E_OK && id == R_INSPECT)
-		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
+		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, cfg, app, &r->jb);
+		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
 	}
 	post_release(t);
 	return e;
@@ -57,13 +78,9 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 /* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute */
 static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
 {
-	struct timespec ts;
-
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	switch (rl_take(&s->rl, cfg, c->remote_addr, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
-		&r->retry_after)) {
+	switch (rl_take(&s->rl, cfg, c->remote_addr, s->clock.mono_ns(), &r->retry_after)) {
 	case RL_PASS:
 		return E_OK;
 	case RL_LIMITED:
@@ -97,11 +114,14 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->detail = s->conf.why;
 		return E_CONFIG;
 	}
+	/* like /health, without a key or a limit: it tells nothing a token does not carry */
+	if (id == R_CONFIG)
+		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, time(NULL))) != E_OK) {
-		r->bearer = (cfg->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) != 0;
+	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
+		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
 	}
 	return token_route(s, c, cfg, id, r);
@@ -132,4 +152,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	/* the identity pointed into the token: neither outlives the request */
+	jwt_auth_end(&s->jwt);
+	s->req.identity = NULL;
 }

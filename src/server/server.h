@@ -3,17 +3,32 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include <stdint.h>
+#include <time.h>
+
+#include "agora_token.h"
 #include "server/conffile.h"
+#include "server/jwt_auth.h"
 #include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/respond.h"
 #include "server/route.h"
+
+/* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
+ * its own afterwards, so that every answer is reproducible. */
+struct server_clock {
+	time_t (*wall)(void);                           /* expiries, signed links */
+	uint64_t (*mono_ns)(void);                      /* [limits]: CLOCK_MONOTONIC */
+	enum token_err (*stamp)(struct token_key *k);   /* a new token's issue time and salt */
+};
 
 struct server {
 	struct conffile conf;
 	struct request req;
 	struct treq treq;
 	struct ratelimit rl;
+	struct server_clock clock;
+	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment

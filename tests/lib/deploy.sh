@@ -386,13 +386,15 @@ apache_stop() {
 }
 
 # deploy_site DEST_DIR [ARGS...]: the test ini in DEST/../etc (where the binary looks first), then
-# make deploy, everything owned by www-data (the web server's user, standing in for the site's)
+# make deploy, everything owned by www-data (the web server's user, standing in for the site's),
+# which runs the deployed program on /health as www-data
 deploy_site() {
 	local dest=$1
 	shift
 	mkdir -p "$dest" "$(dirname "$dest")/etc"
 	write_ini "$(dirname "$dest")/etc/token.ini"
 	chmod 600 "$(dirname "$dest")/etc/token.ini"
+	chown -R www-data:www-data "$(dirname "$dest")"
 	make -s -C "$ROOT" deploy DEST="$dest" OWNER=www-data:www-data "$@" > "$T/deploy.log" 2>&1 ||
 		{ diag "$T/deploy.log"; return 1; }
 	chown -R www-data:www-data "$(dirname "$dest")"

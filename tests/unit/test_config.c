@@ -86,6 +86,7 @@ static void test_every_key(void)
 		"mode            = key\n"
 		"keys            = \"0123456789abcdef0123, k2-#-;-0123456789\"\n"
 		"secret          = \"s#;ecret-0123456789\"\n"
+		"max_link_lifetime = 900\n"
 		"[limits]\n"
 		"requests_per_minute = 120\n"
 		"burst           = 10\n"
@@ -113,6 +114,7 @@ static void test_every_key(void)
 	is_str(c.keys[0], "0123456789abcdef0123", "first key");
 	is_str(c.keys[1], "k2-#-;-0123456789", "a quoted list keeps # and ;");
 	is_str(c.secret, "s#;ecret-0123456789", "a quoted secret keeps # and ;");
+	is_int(c.max_link_lifetime, 900, "max_link_lifetime");
 	is_int(c.requests_per_minute, 120, "requests_per_minute");
 	is_int(c.burst, 10, "burst");
 	is_str(c.state_dir, "/var/lib/agora-token", "state_dir");
@@ -128,6 +130,7 @@ static void test_every_key(void)
 	is_int(load(&c, APP "[token]\nservices =\ndefault_expire =\n[auth]\nkeys =\n", err, sizeof(err)), 0,
 		"empty values keep the defaults");
 	is_int(c.default_expire, 3600, "empty default_expire is 3600");
+	is_int(c.max_link_lifetime, 300, "signed links last at most 300 s by default");
 	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
 		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2, "empty services is the default list");
 	config_free(&c);
@@ -184,7 +187,7 @@ static const struct bad {
 	{ __LINE__, APP "[app:]\n", "[app:]: an app name is" },
 	{ __LINE__, APP "[token]\nmax_expir = 100\n", "line 5: unknown key in [token]" },
 	{ __LINE__, APP "[auth]\nmdoe = key\n", "line 5: unknown key in [auth]" },
-	{ __LINE__, APP "[limit]\nburst = 1\n", "line 4: unknown section (known: app, app:NAME, token, cors, auth, limits)" },
+	{ __LINE__, APP "[limit]\nburst = 1\n", "line 4: unknown section (known: app, app:NAME, token, cors, auth, limits" },
 	{ __LINE__, "stray = 1\n" APP, "line 1: every key must be inside a section" },
 	{ __LINE__, APP "[token]\nmax_expire = 12abc\n", "[token] max_expire: must be a whole number" },
 	{ __LINE__, APP "[token]\nmax_expire = -1\n", "[token] max_expire: must be" },
@@ -209,6 +212,8 @@ static const struct bad {
 	{ __LINE__, APP "[auth]\nmode = signed\n", "mode = signed needs a secret" },
 	{ __LINE__, APP "[auth]\nmode = signed\nsecret = short\n", "[auth] secret: must be 16 to" },
 	{ __LINE__, APP "[auth]\nmode = key\nkeys = 0123456789abcdef, short\n", "[auth] keys: each key must be" },
+	{ __LINE__, APP "[auth]\nmax_link_lifetime = 0\n", "[auth] max_link_lifetime: must be a whole number of seconds, 1..86400" },
+	{ __LINE__, APP "[auth]\nmax_link_lifetime = 86401\n", "[auth] max_link_lifetime: must be" },
 	{ __LINE__, APP "[limits]\nstate_dir = relative/dir\n", "[limits] state_dir: must be an absolute path" },
 	{ __LINE__, APP "[limits]\nburst = lots\n", "[limits] burst: must be a whole number" },
 	/* hostile files: what iniparser would take in silence, and its crash pattern (a section name
