@@ -179,7 +179,9 @@ as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --c
 rc=$?
 diag "$T/deploy.a"
 check "cPanel: scripts/deploy ~/public_html/token as the user" test "$rc" -eq 0
-check "it ran the program on /health: 200" grep -q '^  Status: 200' "$T/deploy.a"
+# the new ini is the example, whose [app] is empty: 503 until step 4 fills it in
+check "it ran the program on /health: 503 until [app] is filled in" grep -q '^  Status: 503' "$T/deploy.a"
+check "and says what to fill in" grep -q 'app_id is missing' "$T/deploy.a"
 check "the ini is a new ~/etc/token.ini, outside the web root" test -f "$HA/etc/token.ini"
 check "which the program found (its log line)" grep -q "token.fcgi: configuration: $HA/etc/token.ini" "$T/deploy.a"
 check "the ini is 600, the user's" test "$(stat -c '%a %U' "$HA/etc/token.ini")" = "600 $A"
