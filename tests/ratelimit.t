@@ -31,9 +31,15 @@ done
 wait
 # one request comes back a minute: a run slower than that (valgrind on a loaded machine) may see it
 extra=$(( ($(date +%s) - t0) / 60 ))
-is "$(( $(cat "$T"/par? | grep -c '^Status: 200') - extra ))" 7 \
-	"4 processes x 12 requests at once, burst 7: exactly 7 pass (and $extra refilled in the run's minutes)"
-is "$(( $(cat "$T"/par? | grep -c '^Status: 429') + extra ))" 41 "and the other 41 are 429"
+n200=$(cat "$T"/par? | grep -c '^Status: 200')
+n429=$(cat "$T"/par? | grep -c '^Status: 429')
+if [ "$extra" = 0 ]; then
+	is "$n200" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
+else
+	ok "4 processes x 12 requests at once, burst 7: 7 pass, and at most the $extra the run's minutes refilled ($n200)" \
+		[ "$n200" -ge 7 -a "$n200" -le $((7 + extra)) ]
+fi
+is "$((n200 + n429))" 48 "and the others are 429 ($n429)"
 ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-ratelimit.v1")" = 600 ]
 
 get '' "$Q" REMOTE_ADDR=192.0.2.7 HTTP_ORIGIN=https://a.example
