@@ -15,7 +15,7 @@ ASAN_TESTS   = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 # lighttpd); secrets.t's second pass, the whole suite again through a capturing wrapper, is left
 # out (SECRETS_NESTED)
 CGI_TESTS    = $(sort $(wildcard tests/cgi_*.t)) tests/secrets.t tests/ratelimit.t $(wildcard tests/hostile*.t) \
-	tests/redis.t tests/proxy.t
+	$(wildcard tests/jwt*.t) tests/redis.t tests/proxy.t
 ASAN_LOG     = build/asan/reports
 
 build/asan/%.o: src/%.c $(wildcard src/*/*.h)

@@ -10,7 +10,7 @@
 #define MIN_SECRET 16
 
 static const char *const mode_names[CFG_AUTH__MAX] = {
-	[CFG_AUTH_NONE] = "none", [CFG_AUTH_KEY] = "key", [CFG_AUTH_SIGNED] = "signed",
+	[CFG_AUTH_NONE] = "none", [CFG_AUTH_KEY] = "key", [CFG_AUTH_SIGNED] = "signed", [CFG_AUTH_JWT] = "jwt",
 };
 
 static int k_mode(struct cfg_ctx *x, const char *v)
@@ -23,14 +23,14 @@ static int k_mode(struct cfg_ctx *x, const char *v)
 		for (m = 0; m < CFG_AUTH__MAX && strcasecmp(item, mode_names[m]) != 0; m++)
 			;
 		if (m == CFG_AUTH__MAX)
-			return cfg_key_err(x, "must be none, or a list of key, signed");
+			return cfg_key_err(x, "must be none, or a list of key, signed, jwt");
 		if (m == CFG_AUTH_NONE)
 			none = 1;
 		else
 			x->c->auth_modes |= CFG_AUTH_BIT(m);
 	}
 	if (r < 0)
-		return cfg_key_err(x, "must be none, or a list of key, signed");
+		return cfg_key_err(x, "must be none, or a list of key, signed, jwt");
 	/* "none, key" would read as open to some and closed to others: say which */
 	if (none && x->c->auth_modes != 0)
 		return cfg_key_err(x, "none cannot be listed with another method");

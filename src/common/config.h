@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/cfg_jwt.h"
 #include "common/cfg_store.h"
 
 #define CFG_MAX_APPS     16
@@ -26,7 +27,7 @@ enum cfg_type {
 };
 
 /* [auth] mode is a list: a request passes when one listed method accepts it; none is the empty set */
-enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH__MAX };
+enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH_JWT, CFG_AUTH__MAX };
 #define CFG_AUTH_BIT(m) (1u << (m))
 
 struct cfg_app {
@@ -70,6 +71,9 @@ struct config {
 	uint32_t requests_per_minute;    /* 0: no limit */
 	uint32_t burst;
 	char state_dir[1024];
+
+	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
+	struct cfg_jwts jwt;
 	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
 };
 

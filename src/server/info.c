@@ -56,7 +56,7 @@ void info_describe(struct resp *r)
 		"GET /chat/app  /chat/account/:chatid",
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
 		"GET /inspect?token=T  (or ?type=inspect&token=T)",
-		"GET /ping  /health",
+		"GET /ping  /health  /config[?app=NAME]",
 	};
 	size_t i;
 

@@ -47,6 +47,8 @@ struct request {
 	int n_params;
 	struct param params[REQ_MAX_PARAMS];
 	char *body;                 /* NULL until req_read_body */
+	const char *identity;       /* the signed-in user once a JWT let the request in, else NULL:
+	                             * for limits per user (it points into the verified token) */
 	size_t body_len;
 	char path[REQ_MAX_PATH + 1];
 	char query[REQ_MAX_QUERY + 1];

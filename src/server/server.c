@@ -7,6 +7,7 @@
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
+#include "server/pageconf.h"
 #include "server/policy.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
@@ -38,6 +39,7 @@ void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
+	jwt_auth_free(&s->jwt);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -56,6 +58,9 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	} else {
 		e = route_fill(&s->req, id, t);
 	}
+	/* a signed-in caller: the token is for the identity in the JWT, and for nobody else */
+	if (e == E_OK && s->jwt.active && id != R_INSPECT)
+		e = jwt_bind(&s->jwt.id, t);
 	if (e == E_OK && id == R_INSPECT)
 		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
@@ -129,11 +134,14 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->detail = s->conf.why;
 		return E_CONFIG;
 	}
+	/* like /health, without a key or a limit: it tells nothing a token does not carry */
+	if (id == R_CONFIG)
+		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	if ((e = auth_check(cfg, c, &s->req, routes[id].query_only, s->clock.wall())) != E_OK) {
-		r->bearer = (cfg->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) != 0;
+	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
+		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
 	}
 	return token_route(s, c, cfg, id, r);
@@ -164,4 +172,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	/* the identity pointed into the token: neither outlives the request */
+	jwt_auth_end(&s->jwt);
+	s->req.identity = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "agora_token.h"
 #include "server/conffile.h"
+#include "server/jwt_auth.h"
 #include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/respond.h"
@@ -27,6 +28,7 @@ struct server {
 	struct treq treq;
 	struct ratelimit rl;
 	struct server_clock clock;
+	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment

@@ -186,7 +186,7 @@ static const struct bad {
 	{ __LINE__, APP "[app:]\n", "[app:]: an app name is" },
 	{ __LINE__, APP "[token]\nmax_expir = 100\n", "line 5: unknown key in [token]" },
 	{ __LINE__, APP "[auth]\nmdoe = key\n", "line 5: unknown key in [auth]" },
-	{ __LINE__, APP "[limit]\nburst = 1\n", "line 4: unknown section (known: app, app:NAME, token, cors, auth, limits)" },
+	{ __LINE__, APP "[limit]\nburst = 1\n", "line 4: unknown section (known: app, app:NAME, token, cors, auth, limits" },
 	{ __LINE__, "stray = 1\n" APP, "line 1: every key must be inside a section" },
 	{ __LINE__, APP "[token]\nmax_expire = 12abc\n", "[token] max_expire: must be a whole number" },
 	{ __LINE__, APP "[token]\nmax_expire = -1\n", "[token] max_expire: must be" },

@@ -5,6 +5,13 @@
 #include "../../src/server/route.c"
 #include "../../src/server/cors.c"
 #include "../../src/server/auth.c"
+#include "../../src/server/jwt_auth.c"
+#include "../../src/server/jwt_cache.c"
+#include "../../src/server/jwt_claims.c"
+#include "../../src/server/jwt_fetch.c"
+#include "../../src/server/jwt_keys.c"
+#include "../../src/server/jwt_parse.c"
+#include "../../src/server/jwt_verify.c"
 #include "../../src/server/respond.c"
 
 #include "tap.h"
