@@ -10,12 +10,14 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED 
 INI_CFLAGS =
 CRYPTO_LIBS = -lcrypto -lz
 APP_LIBS = -ljansson
+# the server alone: hiredis for [limits] store = redis
+SERVER_LIBS = -lhiredis
 # token.fcgi links its libraries statically (glibc stays shared): as a CGI program it then starts in
 # a third of the time, not paying ld.so's 3,600 relocations of libcrypto.so (README: "Benchmarks").
 # A security update of OpenSSL, zlib, libfcgi or jansson needs a rebuild.
 # FCGI_LINK=dynamic links them all shared, as before.
 FCGI_LINK ?= static
-FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(APP_LIBS) $(CRYPTO_LIBS) \
+FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS) \
 	$(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bdynamic)
 
 LIB_SRC   = $(sort $(wildcard src/token/*.c))
@@ -56,10 +58,10 @@ $(FCGI): $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 
 build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
-	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(APP_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # these two include the server's .c files they test
-build/tests/test_server build/tests/test_ratelimit: $(SERVER_SRC)
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 
@@ -82,7 +84,7 @@ FUZZ_DEPS = $(LIB_SRC) $(COMMON_SRC) $(filter-out src/server/main.c,$(SERVER_SRC
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard src/*/*.h)
 	@mkdir -p build/fuzz
 	clang $(CPPFLAGS) $(INI_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(FUZZ_DEPS) $(APP_LIBS) $(CRYPTO_LIBS)
+		-o $@ $< $(FUZZ_DEPS) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

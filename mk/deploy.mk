@@ -9,7 +9,7 @@
 # libfcgi could call dlopen/getaddrinfo (they never do here: no engines, no host names).
 STATIC       ?= semi
 ARM64_STATIC ?= full
-STATIC_LIBS   = -lfcgi -ljansson -lcrypto -lz
+STATIC_LIBS   = -lfcgi -lhiredis -ljansson -lcrypto -lz
 STATIC_STRIP ?= -s
 static_link   = $(STATIC_STRIP) $(if $(filter full,$(1)),-static $(STATIC_LIBS),-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic)
 

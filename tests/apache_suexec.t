@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 need apache2 curl python3 setpriv useradd userdel
 [ -x /usr/lib/apache2/suexec-custom ] || need suexec-custom
 [ -f /usr/lib/apache2/modules/mod_fcgid.so ] || need mod_fcgid
-[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+[ -x "$ROOT/cgi-bin/token.fcgi" ] || { fail "cgi-bin/token.fcgi is built"; done_testing; exit 1; }
 
 make_tmp
 APID=
@@ -69,7 +69,7 @@ for u in $A $B; do
 	add_user -m -d "$HOMES/$u" -s /bin/bash -U "$u" && users="$users $u"
 	chmod 711 "$HOMES/$u"
 done
-check "the web user and the two site users exist" test "$(echo $users | wc -w)" = 3
+ok "the web user and the two site users exist" test "$(echo $users | wc -w)" = 3
 # the suEXEC docroot is the homes and the userdir suffix public_html, as on hosts that serve sites
 # from homes (Debian ships /var/www and public_html/cgi-bin)
 printf '%s\npublic_html\n' "$HOMES" > "$SUEXEC_CONF"
@@ -170,73 +170,73 @@ UserDir disabled root
 CONF
 } > "$T/httpd.conf"
 apache_start
-check "Apache starts with suEXEC, mod_fcgid, mod_cgid and mod_userdir" test $? -eq 0
-check "suEXEC is on" grep -q 'suEXEC mechanism enabled' "$T/logs/error.log"
+ok "Apache starts with suEXEC, mod_fcgid, mod_cgid and mod_userdir" test $? -eq 0
+ok "suEXEC is on" grep -q 'suEXEC mechanism enabled' "$T/logs/error.log"
 
 # ---- cPanel, the README's steps as the user ----
 HA=$HOMES/$A
 as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --cgi "$HA/public_html/token" > "$T/deploy.a" 2>&1
 rc=$?
 diag "$T/deploy.a"
-check "cPanel: scripts/deploy ~/public_html/token as the user" test "$rc" -eq 0
+ok "cPanel: scripts/deploy ~/public_html/token as the user" test "$rc" -eq 0
 # the new ini is the example, whose [app] is empty: 503 until step 4 fills it in
-check "it ran the program on /health: 503 until [app] is filled in" grep -q '^  Status: 503' "$T/deploy.a"
-check "and says what to fill in" grep -q 'app_id is missing' "$T/deploy.a"
-check "the ini is a new ~/etc/token.ini, outside the web root" test -f "$HA/etc/token.ini"
-check "which the program found (its log line)" grep -q "token.fcgi: configuration: $HA/etc/token.ini" "$T/deploy.a"
-check "the ini is 600, the user's" test "$(stat -c '%a %U' "$HA/etc/token.ini")" = "600 $A"
-check "public_html keeps 750 and group www-data (go-w, not 755)" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
-check "token/ is 755, the user's" test "$(stat -c '%a %U:%G' "$HA/public_html/token")" = "755 $A:$A"
-check "no ini anywhere under public_html" test -z "$(find "$HA/public_html" -iname '*.ini*')"
+ok "it ran the program on /health: 503 until [app] is filled in" grep -q '^  Status: 503' "$T/deploy.a"
+ok "and says what to fill in" grep -q 'app_id is missing' "$T/deploy.a"
+ok "the ini is a new ~/etc/token.ini, outside the web root" test -f "$HA/etc/token.ini"
+ok "which the program found (its log line)" grep -q "token.fcgi: configuration: $HA/etc/token.ini" "$T/deploy.a"
+ok "the ini is 600, the user's" test "$(stat -c '%a %U' "$HA/etc/token.ini")" = "600 $A"
+ok "public_html keeps 750 and group www-data (go-w, not 755)" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
+ok "token/ is 755, the user's" test "$(stat -c '%a %U:%G' "$HA/public_html/token")" = "755 $A:$A"
+ok "no ini anywhere under public_html" test -z "$(find "$HA/public_html" -iname '*.ini*')"
 # step 4: the user fills in the ini
 write_ini "$T/ini" && install -m 600 -o "$A" -g "$A" "$T/ini" "$HA/etc/token.ini"
 # step 5: the self-test over SSH
 as "$A" bash -c 'cd ~/public_html/token && REQUEST_METHOD=GET PATH_INFO=/health ./token.fcgi' > "$T/ssh.a" 2>&1
-check "the SSH self-test: Status: 200 OK" grep -q '^Status: 200 OK' "$T/ssh.a"
-check "and the ini it loaded" grep -q "^token.fcgi: configuration: $HA/etc/token.ini$" "$T/ssh.a"
-check "and no warning" eval "! grep -q warning '$T/ssh.a'"
+ok "the SSH self-test: Status: 200 OK" grep -q '^Status: 200 OK' "$T/ssh.a"
+ok "and the ini it loaded" grep -q "^token.fcgi: configuration: $HA/etc/token.ini$" "$T/ssh.a"
+ok "and no warning" eval "! grep -q warning '$T/ssh.a'"
 
 TRANSPORT=http
 PRETTY_BASE=http://127.0.0.1:$PORT_A/token
 SCRIPT_URL=http://127.0.0.1:$PORT_A/token/token.fcgi
 run_suite "cPanel vhost, mod_fcgid"
 pids=$(ps -o pid= -u "$A" | tr '\n' ' ')
-check "token.fcgi runs as the site's user under mod_fcgid" test -n "$pids"
-check "suexec.log shows the start as the user" grep -q "($(id -u "$A")/$A) gid: ($(id -g "$A")/$A) cmd: token.fcgi" "$SUEXEC_LOG"
+ok "token.fcgi runs as the site's user under mod_fcgid" test -n "$pids"
+ok "suexec.log shows the start as the user" grep -q "($(id -u "$A")/$A) gid: ($(id -g "$A")/$A) cmd: token.fcgi" "$SUEXEC_LOG"
 
 PRETTY_BASE=http://127.0.0.1:$PORT_A/token/token.cgi
 SCRIPT_URL=http://127.0.0.1:$PORT_A/token/token.cgi
 fetch GET /rtc/demo/publisher/uid/0 ""
-check "cPanel, plain CGI (mod_cgid): token.cgi/rtc/... is 200" status_is 200
-check "its token verifies" token_ok rtcToken --channel demo --uid 0
-check "suexec.log shows token.cgi run as the user" grep -q "($(id -u "$A")/$A) gid: ($(id -g "$A")/$A) cmd: token.cgi" "$SUEXEC_LOG"
+ok "cPanel, plain CGI (mod_cgid): token.cgi/rtc/... is 200" status_is 200
+ok "its token verifies" token_ok rtcToken --channel demo --uid 0
+ok "suexec.log shows token.cgi run as the user" grep -q "($(id -u "$A")/$A) gid: ($(id -g "$A")/$A) cmd: token.cgi" "$SUEXEC_LOG"
 
 PRETTY_BASE=http://127.0.0.1:$PORT/~$A/token
 SCRIPT_URL=http://127.0.0.1:$PORT/~$A/token/token.fcgi
 fetch GET /rtc/demo/publisher/uid/0 ""
-check "cPanel, /~user/token/rtc/... (mod_userdir, no RewriteBase) is 200" status_is 200
-check "its token verifies" token_ok rtcToken --channel demo --uid 0
+ok "cPanel, /~user/token/rtc/... (mod_userdir, no RewriteBase) is 200" status_is 200
+ok "its token verifies" token_ok rtcToken --channel demo --uid 0
 fetch GET /health ""
-check "/~user/token/health is 200" status_is 200
+ok "/~user/token/health is 200" status_is 200
 
 # ---- DirectAdmin ----
 HB=$HOMES/$B
 as "$B" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HB/public_html/token" > "$T/deploy.b" 2>&1
 rc=$?
 diag "$T/deploy.b"
-check "DirectAdmin: scripts/deploy ~/public_html/token (a symlink) as the user" test "$rc" -eq 0
-check "it deployed to the real path" test -x "$HB/domains/site.test/public_html/token/token.fcgi"
-check "the ini is ~/etc/token.ini, not ~/domains/site.test/etc" test -f "$HB/etc/token.ini" -a ! -e "$HB/domains/site.test/etc"
-check "the program found ~/etc/token.ini from the real path" grep -q "token.fcgi: configuration: $HB/etc/token.ini" "$T/deploy.b"
+ok "DirectAdmin: scripts/deploy ~/public_html/token (a symlink) as the user" test "$rc" -eq 0
+ok "it deployed to the real path" test -x "$HB/domains/site.test/public_html/token/token.fcgi"
+ok "the ini is ~/etc/token.ini, not ~/domains/site.test/etc" test -f "$HB/etc/token.ini" -a ! -e "$HB/domains/site.test/etc"
+ok "the program found ~/etc/token.ini from the real path" grep -q "token.fcgi: configuration: $HB/etc/token.ini" "$T/deploy.b"
 write_ini "$T/ini" && install -m 600 -o "$B" -g "$B" "$T/ini" "$HB/etc/token.ini"
 PRETTY_BASE=http://127.0.0.1:$PORT_B/token
 SCRIPT_URL=http://127.0.0.1:$PORT_B/token/token.fcgi
 fetch GET /rtc/demo/publisher/uid/0 ""
-check "DirectAdmin vhost: /token/rtc/... is 200" status_is 200
-check "its token verifies" token_ok rtcToken --channel demo --uid 0
+ok "DirectAdmin vhost: /token/rtc/... is 200" status_is 200
+ok "its token verifies" token_ok rtcToken --channel demo --uid 0
 fetch GET /health ""
-check "DirectAdmin vhost: /token/health is 200" status_is 200
-check "token.fcgi runs as the DirectAdmin user" test -n "$(ps -o pid= -u "$B")"
+ok "DirectAdmin vhost: /token/health is 200" status_is 200
+ok "token.fcgi runs as the DirectAdmin user" test -n "$(ps -o pid= -u "$B")"
 
 # ---- the faults of "Reading a 500": each a 500, the user's error log the same three lines,
 # the reason only in suexec.log ----
@@ -249,14 +249,14 @@ fault() {
 	log_at=$(stat -c %s "$T/logs/error.log")
 	sx_at=$(stat -c %s "$SUEXEC_LOG")
 	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/$name/health" > "$T/status"
-	check "$name: /health is 500" status_is 500
+	ok "$name: /health is 500" status_is 500
 	tail -c +$((log_at + 1)) "$T/logs/error.log" > "$T/err.$name"
 	tail -c +$((sx_at + 1)) "$SUEXEC_LOG" > "$T/sx.$name"
-	check "$name: error_log: suexec policy violation: see suexec log for more details" \
+	ok "$name: error_log: suexec policy violation: see suexec log for more details" \
 		grep -q 'suexec policy violation: see suexec log for more details' "$T/err.$name"
-	check "$name: error_log: End of script output before headers" grep -q 'End of script output before headers' "$T/err.$name"
-	check "$name: suexec.log: $reason" grep -q "$reason" "$T/sx.$name"
-	[ "$failed" -eq 0 ] || { diag "$T/err.$name"; diag "$T/sx.$name"; }
+	ok "$name: error_log: End of script output before headers" grep -q 'End of script output before headers' "$T/err.$name"
+	ok "$name: suexec.log: $reason" grep -q "$reason" "$T/sx.$name"
+	[ "$tap_failed" -eq 0 ] || { diag "$T/err.$name"; diag "$T/sx.$name"; }
 }
 fault f775 "file is writable by others: ($HA/public_html/f775/token.fcgi)" 'chmod 775 token.fcgi'
 fault d775 "directory is writable by others: ($HA/public_html/d775)" 'chmod 775 .'
@@ -268,20 +268,20 @@ fault root "target uid/gid ($(id -u "$A")/$(id -g "$A")) mismatch with directory
 fault arch "(8)Exec format error: exec failed (token.fcgi)" \
 	"python3 -c 'import sys; b = bytearray(open(\"token.fcgi\", \"rb\").read()); b[18:20] = (0x4242).to_bytes(2, \"little\"); open(\"token.fcgi\", \"wb\").write(b)'"
 as "$A" bash -c "cd public_html/arch && REQUEST_METHOD=GET PATH_INFO=/health ./token.fcgi" > "$T/ssh.arch" 2>&1
-check "arch: the SSH self-test says: cannot execute binary file: Exec format error" \
+ok "arch: the SSH self-test says: cannot execute binary file: Exec format error" \
 	grep -q 'cannot execute binary file: Exec format error' "$T/ssh.arch"
 as "$A" agora-token/scripts/deploy --bin "$HA/public_html/arch/token.fcgi" "$HA/public_html/arch2" > "$T/deploy.arch2" 2>&1
-check "arch: scripts/deploy of that build fails" test $? -ne 0
-check "and says it does not run here" grep -q 'does not run on this machine' "$T/deploy.arch2"
+ok "arch: scripts/deploy of that build fails" test $? -ne 0
+ok "and says it does not run here" grep -q 'does not run on this machine' "$T/deploy.arch2"
 
 # plain CGI refuses the same way, with one line less
 as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --cgi "$HA/public_html/cgi775" > "$T/deploy.cgi775" 2>&1
 chmod 775 "$HA/public_html/cgi775/token.cgi"
 log_at=$(stat -c %s "$T/logs/error.log")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/cgi775/token.cgi/health" > "$T/status"
-check "CGI, token.cgi 775: 500" status_is 500
+ok "CGI, token.cgi 775: 500" status_is 500
 tail -c +$((log_at + 1)) "$T/logs/error.log" > "$T/err.cgi775"
-check "CGI: error_log: suexec policy violation, then End of script output before headers: token.cgi" \
+ok "CGI: error_log: suexec policy violation, then End of script output before headers: token.cgi" \
 	eval "grep -q 'suexec policy violation' '$T/err.cgi775' && grep -q 'End of script output before headers: token.cgi' '$T/err.cgi775'"
 
 # ---- what a host that allows less in .htaccess answers, and the README's remedy ----
@@ -290,49 +290,49 @@ lesser() {
 	as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html/$1" > "$T/deploy.$1" 2>&1
 	log_at=$(stat -c %s "$T/logs/error.log")
 	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/$1/health" > "$T/status"
-	check "$1: /health is 500" status_is 500
-	check "$1: error_log: $2" eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -q '$2'"
+	ok "$1: /health is 500" status_is 500
+	ok "$1: error_log: $2" eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -q '$2'"
 }
 lesser noauth 'Require not allowed in <FilesMatch> context'
 as "$A" sed -i '/^<FilesMatch/,/^<\/FilesMatch>/d' "$HA/public_html/noauth/.htaccess"
 install -m 644 -o "$A" -g "$A" "$HA/etc/token.ini" "$HA/public_html/noauth/token.INI"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/health" > "$T/status"
-check "noauth: without the <FilesMatch> block, 200" status_is 200
+ok "noauth: without the <FilesMatch> block, 200" status_is 200
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/token.INI" > "$T/status"
-check "noauth: the RewriteRule still refuses token.INI (403)" status_is 403
+ok "noauth: the RewriteRule still refuses token.INI (403)" status_is 403
 rm -f "$HA/public_html/noauth/token.INI"
 lesser execonly 'Option Indexes not allowed here'
 as "$A" sed -i '/^Options -Indexes$/d' "$HA/public_html/execonly/.htaccess"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/execonly/health" > "$T/status"
-check "execonly: without the line Options -Indexes (Options +ExecCGI kept), 200" status_is 200
+ok "execonly: without the line Options -Indexes (Options +ExecCGI kept), 200" status_is 200
 as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html/none" > "$T/deploy.none" 2>&1
 log_at=$(stat -c %s "$T/logs/error.log")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/token.fcgi" > "$T/status"
-check "AllowOverride None: token.fcgi is 403" status_is 403
-check "not downloaded" eval "! grep -q ELF '$T/body'"
-check "error_log: does not have ExecCGI enabled" \
+ok "AllowOverride None: token.fcgi is 403" status_is 403
+ok "not downloaded" eval "! grep -q ELF '$T/body'"
+ok "error_log: does not have ExecCGI enabled" \
 	eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -qi 'ExecCGI'"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/none/health" > "$T/status"
-check "AllowOverride None: /none/health is 404" status_is 404
+ok "AllowOverride None: /none/health is 404" status_is 404
 
 # the program straight in a public_html that the web server's group owns (cPanel)
 as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html" > "$T/deploy.top" 2>&1
-check "straight into public_html (group www-data): deploy warns that suEXEC refuses it" \
+ok "straight into public_html (group www-data): deploy warns that suEXEC refuses it" \
 	grep -q 'target uid/gid mismatch with directory' "$T/deploy.top"
-check "and leaves public_html 750, group www-data" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
+ok "and leaves public_html 750, group www-data" test "$(stat -c '%a %G' "$HA/public_html")" = "750 www-data"
 sx_at=$(stat -c %s "$SUEXEC_LOG")
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/token.fcgi/health" > "$T/status"
-check "and it is a 500" status_is 500
-check "suexec.log: target uid/gid ... mismatch with directory (uid/33)" \
+ok "and it is a 500" status_is 500
+ok "suexec.log: target uid/gid ... mismatch with directory (uid/33)" \
 	eval "tail -c +$((sx_at + 1)) '$SUEXEC_LOG' | grep -q 'mismatch with directory ($(id -u "$A")/33)'"
 rm -f "$HA/public_html/token.fcgi" "$HA/public_html/.htaccess"
 
 # ---- no one else on the host reads the secret: not the other site, not the web server ----
-check "the DirectAdmin user cannot read the cPanel user's ini" eval "! as '$B' cat '$HA/etc/token.ini' >/dev/null 2>&1"
-check "the cPanel user cannot read the DirectAdmin user's ini" eval "! as '$A' cat '$HB/etc/token.ini' >/dev/null 2>&1"
-check "the web server's user cannot read either" \
+ok "the DirectAdmin user cannot read the cPanel user's ini" eval "! as '$B' cat '$HA/etc/token.ini' >/dev/null 2>&1"
+ok "the cPanel user cannot read the DirectAdmin user's ini" eval "! as '$A' cat '$HB/etc/token.ini' >/dev/null 2>&1"
+ok "the web server's user cannot read either" \
 	eval "! setpriv --reuid='$WEB' --regid=www-data --clear-groups cat '$HA/etc/token.ini' '$HB/etc/token.ini' >/dev/null 2>&1"
-check "nor list the homes (711)" eval "! setpriv --reuid='$WEB' --regid=www-data --clear-groups ls '$HA' >/dev/null 2>&1"
+ok "nor list the homes (711)" eval "! setpriv --reuid='$WEB' --regid=www-data --clear-groups ls '$HA' >/dev/null 2>&1"
 
 # ---- no ini is served, nor any copy of one ----
 for f in token.INI Token.Ini '#token.ini#' token.ini-old token.ini.bak 'token.ini~' .token.ini.swp; do
@@ -352,18 +352,18 @@ while IFS= read -r f; do
 		fi
 	done
 done < <(find "$HA/public_html" "$HB/domains" -iname '*.ini*')
-check "the copies are there to be asked for ($(find "$HA/public_html" "$HB/domains" -iname '*.ini*' | wc -l))" \
+ok "the copies are there to be asked for ($(find "$HA/public_html" "$HB/domains" -iname '*.ini*' | wc -l))" \
 	test "$(find "$HA/public_html" "$HB/domains" -iname '*.ini*' | wc -l)" -eq 8
-check "no ini file under either site is served (each 403)" test "$served" -eq 0
+ok "no ini file under either site is served (each 403)" test "$served" -eq 0
 for u in "http://127.0.0.1:$PORT_A/../etc/token.ini" "http://127.0.0.1:$PORT/~$A/../etc/token.ini" \
 	"http://127.0.0.1:$PORT_B/../etc/token.ini" "http://127.0.0.1:$PORT_B/../../../etc/token.ini"; do
 	code=$(curl -s --path-as-is -o "$T/body" -w '%{http_code}' "$u")
-	check "~/etc/token.ini cannot be reached: ${u#http://127.0.0.1:} is $code" \
+	ok "~/etc/token.ini cannot be reached: ${u#http://127.0.0.1:} is $code" \
 		eval "[ '$code' != 200 ] && ! grep -q '$APP_CERT' '$T/body'"
 done
 
 apache_stop
-if [ "$failed" -gt 0 ]; then
+if [ "$tap_failed" -gt 0 ]; then
 	echo "# error.log:"
 	tail -n 30 "$T/logs/error.log" | diag
 fi

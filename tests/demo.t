@@ -9,16 +9,6 @@
 SDK_VERSION=4.24.8
 SDK_DIR=$ROOT/build/demo-sdk
 
-# a missing tool skips the test on a developer's machine, but fails in CI (install-deps installs them)
-need() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if [ -n "${CI:-}" ]; then
-		tap_result 0 "$1 is installed (scripts/install-deps)"
-		done_testing
-		exit 1
-	fi
-	skip_all "$1 is not installed (scripts/install-deps installs it)"
-}
 need chromium
 need lighttpd
 need npm

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/cfg_jwt.h"
+#include "common/cfg_store.h"
 
 #define CFG_MAX_APPS     16
 #define CFG_MAX_ORIGINS  32
@@ -75,6 +76,7 @@ struct config {
 
 	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
 	struct cfg_jwts jwt;
+	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

@@ -73,6 +73,7 @@ static const struct {
 	[E_NOT_FOUND]       = { 404, "not_found", "no such route" },
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
 	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
+	[E_STORE]           = { 503, "rate_limit_unavailable", "the rate-limit store cannot be reached; try again shortly" },
 	[E_CONFIG]          = { 500, "server_misconfigured", "the server's configuration is missing or invalid" },
 	[E_INTERNAL]        = { 500, "internal_error", "the server could not build the answer" },
 };
@@ -214,7 +215,7 @@ static int write_head(struct resp *r)
 		head(r, "Allow: %s\r\n", r->allow);
 	if (r->status == 401 && r->bearer)
 		head(r, "WWW-Authenticate: Bearer\r\n");
-	if (r->status == 429)
+	if (r->status == 429 || (r->status == 503 && r->err == E_STORE))
 		head(r, "Retry-After: %u\r\n", (unsigned)(r->retry_after > 0 ? r->retry_after : 1));
 	head(r, "\r\n");
 	return r->head_len < sizeof(r->head);
@@ -251,4 +252,7 @@ void resp_finish(struct resp *r)
 	if (r->status >= 400)
 		snprintf(r->log, sizeof(r->log), "token.fcgi: %s %s -> %d %s%s%s", log_method(r->method, method), r->route, r->status,
 			resp_code_of(r->err), r->detail != NULL ? ": " : "", r->detail != NULL ? r->detail : "");
+	else if (r->detail != NULL)     /* answered, but something the operator must know (a store down) */
+		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d: %s", r->method, r->route, r->status,
+			r->detail);
 }

@@ -71,6 +71,7 @@ enum rerr {
 	E_NOT_FOUND,
 	E_METHOD,
 	E_RATE_LIMITED,
+	E_STORE,
 	E_CONFIG,
 	E_INTERNAL,
 	E__MAX,

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "server/auth.h"
+#include "server/clientaddr.h"
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
@@ -75,20 +76,44 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	return e;
 }
 
-/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute */
-static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+/* A bucket's verdict as an answer: allow-on-error is answered (and logged), deny is 503. */
+static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *r)
 {
-	if (cfg->requests_per_minute == 0)
-		return E_OK;
-	switch (rl_take(&s->rl, cfg, c->remote_addr, s->clock.mono_ns(), &r->retry_after)) {
+	switch (v) {
 	case RL_PASS:
 		return E_OK;
 	case RL_LIMITED:
 		return E_RATE_LIMITED;
+	case RL_OPEN:
+		r->detail = s->rl.why;      /* answered, unlimited: the log says so */
+		return E_OK;
+	case RL_UNAVAILABLE:
+		r->detail = s->rl.why;
+		return E_STORE;
 	default:
 		r->detail = s->rl.why;
 		return E_CONFIG;
 	}
+}
+
+/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute.
+ * The client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). */
+static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+{
+	char buf[CA_ADDR_LEN];
+	const char *client;
+
+	if (cfg->requests_per_minute == 0)
+		return E_OK;
+	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
+	return limit_answer(s, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
+}
+
+enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
+{
+	if (cfg->requests_per_minute == 0 || identity == NULL)
+		return E_OK;
+	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,

@@ -20,7 +20,7 @@ static struct request q;
 
 static enum rerr parse(const char *method, const char *path, const char *query)
 {
-	struct cgi c = { method, query, path, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct cgi c = { .method = method, .query = query, .path_info = path };
 
 	return req_parse(&q, &c);
 }
