@@ -1,5 +1,6 @@
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
+#include <stdio.h>
 #include <time.h>
 
 #include "server/auth.h"
@@ -53,15 +54,15 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	return e;
 }
 
-/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute */
-static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+/* [limits]: one request from the bucket called who; off (always E_OK) without requests_per_minute */
+static enum rerr rate_limit(struct server *s, const char *who, const struct config *cfg, struct resp *r)
 {
 	struct timespec ts;
 
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	switch (rl_take(&s->rl, cfg, c->remote_addr, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+	switch (rl_take(&s->rl, cfg, who, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
 		&r->retry_after)) {
 	case RL_PASS:
 		return E_OK;
@@ -97,11 +98,19 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		return E_CONFIG;
 	}
 	/* before authentication, so that guessing keys or signatures is limited too */
-	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
+	if ((e = rate_limit(s, c->remote_addr, cfg, r)) != E_OK)
 		return e;
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, time(NULL), &r->detail)) != E_OK) {
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
+	}
+	/* a signed-in user has a bucket of its own too, wherever it asks from: "\n" is in no address */
+	if (s->req.identity != NULL) {
+		char who[CFG_NAME_LEN + JWT_MAX_LEN + 8];
+
+		snprintf(who, sizeof(who), "jwt\n%s\n%s", s->jwt.id.iss->name, s->req.identity);
+		if ((e = rate_limit(s, who, cfg, r)) != E_OK)
+			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
 	}
 	return token_route(s, c, cfg, id, r);
 }
