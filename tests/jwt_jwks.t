@@ -111,6 +111,14 @@ is "$STATUS" 200 "an ES256 token from the same set: 200"
 is "$(fetches)" 1 "served from the cache: no second fetch"
 is "$(ls "$T"/state | grep -c 'json\.')" 0 "no temporary file left behind (written to a temporary name, then renamed)"
 
+chmod 666 "$(cache)"
+call "$R1"
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a cache file others may write is not used"
+like "$ERR" "*writable by group or others*" "and the log says why"
+chmod 600 "$(cache)"
+call "$R1"
+is "$STATUS" 200 "mode 600 again: used"
+
 # --- rotation: a new kid appears at the issuer ---
 publish rsa1 rsa2 ec256
 call "$R2"
