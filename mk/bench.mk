@@ -66,10 +66,15 @@ bench-http: $(FCGI) $(BENCH_BINS) bench-tools
 bench-limits: $(FCGI) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/limitbench.py $(BENCH_DIR)
 
+# sign-in: CGI with and without a JWT (RS256, ES256), FastCGI throughput with JWT verification
+bench-jwt: $(FCGI) bench-tools
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) python3 bench/jwtbench.py $(BENCH_DIR)
+
 bench: all
 	@$(MAKE) --no-print-directory bench-encoder
 	@$(MAKE) --no-print-directory bench-startup
 	@$(MAKE) --no-print-directory bench-http
 	@$(MAKE) --no-print-directory bench-limits
+	@$(MAKE) --no-print-directory bench-jwt
 
-.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits
+.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits bench-jwt

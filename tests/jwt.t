@@ -223,6 +223,20 @@ like "$STATUS $(code)" "401 invalid_token" "mode jwt, key: a broken JWT is refus
 get '' "type=rtc&channel=c1"
 is "$STATUS $(code)" "401 auth_required" "mode jwt, key: nothing presented: 401 auth_required"
 
+# --- rate limits: per address, and per signed-in user wherever it asks from ---
+jwt_ini jwt "" 
+sed -i "s|^state_dir = .*|state_dir = $T/state\nrequests_per_minute = 2\nburst = 2|" "$INI"
+BOB=$(sign RS256 rsa1 "$(claims bob)")
+for a in 192.0.2.1 192.0.2.2 192.0.2.3; do
+	bearer "$ALICE" '' "type=rtm" REMOTE_ADDR=$a
+	codes="${codes-}$STATUS "
+done
+is "$codes" "200 200 429 " "alice from three addresses, 2 a minute: the third refused by her own bucket"
+like "$(j 'j["error"]')" "*signed-in user*" "the 429 says it is the user's limit"
+ok "with Retry-After" has_hdr Retry-After
+bearer "$BOB" '' "type=rtm" REMOTE_ADDR=192.0.2.4
+is "$STATUS" 200 "bob, from a fourth address, has a bucket of his own"
+
 # --- configurations refused ---
 bad_ini() {	# desc section-text expected-log-glob
 	ini "[auth]
