@@ -79,9 +79,8 @@ struct work {
 	uint16_t gen;
 	struct huff lit, dist, bl;
 	/* building scratch, shared by the three trees */
-	int heap[HEAP_SIZE];
-	int heap_len, heap_max;
-	uint32_t key[HEAP_SIZE];             /* freq << 8 | depth: zlib's smaller() is key <= key */
+	uint32_t heap[2 * HEAP_SIZE + 4];    /* 1-based, a sentinel after the last; read ahead to 2 len + 3 */
+	uint16_t order[HEAP_SIZE];           /* zlib's heap[heap_max..]: nodes as the build removed them */
 	uint16_t dad[HEAP_SIZE];
 	uint16_t bl_count[MAX_BITS + 1];
 	/* the fixed codes (RFC 1951, 3.2.6), made when the area is */
@@ -124,15 +123,13 @@ static unsigned dist_code(unsigned d)
 	return 2 * x + 2 + ((d >> x) & 1);
 }
 
-static unsigned reverse_bits(unsigned code, int len)
+static inline unsigned reverse_bits(unsigned code, int len)
 {
-	unsigned r = 0;
-
-	while (len-- > 0) {
-		r = r << 1 | (code & 1);
-		code >>= 1;
-	}
-	return r;
+	code = (code & 0x5555) << 1 | (code >> 1 & 0x5555);
+	code = (code & 0x3333) << 2 | (code >> 2 & 0x3333);
+	code = (code & 0x0f0f) << 4 | (code >> 4 & 0x0f0f);
+	code = (code & 0x00ff) << 8 | (code >> 8 & 0x00ff);
+	return code >> (16 - len);
 }
 
 /* Canonical codes from the lengths, in symbol order (zlib's gen_codes). */
@@ -306,36 +303,62 @@ static size_t lazy_match(struct work *w, const unsigned char *in, size_t len)
 
 /* ---- Huffman trees (zlib's build_tree, gen_bitlen, scan_tree) ---- */
 
-static void sift_down(struct work *w, int k)
-{
-	int v = w->heap[k], j = k << 1;
-	uint32_t kv = w->key[v];
+/* Heap entries carry their key: (freq << 8 | depth) << 10 | node. zlib's smaller(n, m), "freq below,
+ * or equal freq and depth not above", is then entry >> 10 <= entry >> 10; equal keys compare as
+ * smaller both ways, as in zlib, so the node bits never decide. heap[len + 1] is a sentinel above
+ * every key, which spares the test for a missing right child. */
+#define ENTRY(key, node) ((key) << 10 | (uint32_t)(node))
+#define KEY(e)           ((e) >> 10)
+#define NODE(e)          ((int)((e) & 0x3ff))
+#define SENTINEL         UINT32_MAX
 
-	while (j <= w->heap_len) {
-		if (j < w->heap_len && w->key[w->heap[j + 1]] <= w->key[w->heap[j]])
-			j++;
-		if (kv <= w->key[w->heap[j]])
-			break;
-		w->heap[k] = w->heap[j];
-		k = j;
-		j <<= 1;
+/* zlib's pqdownheap: v moves down the path of smaller children until it is not above the next one.
+ * The keys along that path do not decrease, so "v not above it" holds from some depth on: walking
+ * to the bottom first and back up to that depth ends in the same place, with one predictable
+ * comparison per level instead of two that are not. Both pairs of grandchildren (4 adjacent
+ * entries) are read before the child is chosen, so a level costs a compare and a select rather
+ * than a dependent load; what is read past len is never chosen. */
+static inline __attribute__((always_inline)) void sift_down(uint32_t *heap, int len, int k)
+{
+	uint32_t v = heap[k];
+	int top = k, j = k << 1;
+
+	if (j <= len) {
+		uint32_t a = heap[j], b = heap[j + 1];
+		for (;;) {
+			uint32_t a0 = heap[2 * j], b0 = heap[2 * j + 1], a1 = heap[2 * j + 2], b1 = heap[2 * j + 3];
+			uint32_t right = KEY(b) <= KEY(a);  /* the smaller child; the right one on a tie */
+			uint32_t m = 0u - right;            /* masks, not ?:, which compilers turn into branches */
+
+			heap[k] = (b & m) | (a & ~m);
+			k = j + (int)right;
+			j = k << 1;
+			if (j > len)
+				break;
+			a = (a1 & m) | (a0 & ~m);
+			b = (b1 & m) | (b0 & ~m);
+		}
 	}
-	w->heap[k] = v;
+	while (k > top && KEY(v) <= KEY(heap[k >> 1])) {
+		heap[k] = heap[k >> 1];
+		k >>= 1;
+	}
+	heap[k] = v;
 }
 
-/* Bit lengths from the tree in heap[heap_max..], capped at max_length the way zlib repairs them:
+/* Bit lengths from the tree in order[sorted..], capped at max_length the way zlib repairs them:
  * the deepest leaves are moved up in the order the heap removed them. */
 static void bit_lengths(struct work *w, struct huff *t, const struct tree_kind *k, const uint16_t *slen,
-	long *opt_len, long *static_len)
+	int sorted, long *opt_len, long *static_len)
 {
 	int h, n, bits, overflow = 0;
 
 	memset(w->bl_count, 0, sizeof(w->bl_count));
-	t->len[w->heap[w->heap_max]] = 0;
-	for (h = w->heap_max + 1; h < HEAP_SIZE; h++) {
+	t->len[w->order[sorted]] = 0;
+	for (h = sorted + 1; h < HEAP_SIZE; h++) {
 		unsigned xbits = 0, f;
 
-		n = w->heap[h];
+		n = w->order[h];
 		bits = t->len[w->dad[n]] + 1;
 		if (bits > k->max_length) {
 			bits = k->max_length;
@@ -347,7 +370,7 @@ static void bit_lengths(struct work *w, struct huff *t, const struct tree_kind *
 		w->bl_count[bits]++;
 		if (n >= k->extra_base)
 			xbits = k->extra[n - k->extra_base];
-		f = w->key[n] >> 8;
+		f = t->freq[n];
 		*opt_len += (long)(f * ((unsigned)bits + xbits));
 		if (slen != NULL)
 			*static_len += (long)(f * (slen[n] + xbits));
@@ -366,11 +389,11 @@ static void bit_lengths(struct work *w, struct huff *t, const struct tree_kind *
 	for (bits = k->max_length; bits != 0; bits--) {
 		int m, c = w->bl_count[bits];
 		while (c != 0) {
-			m = w->heap[--h];
+			m = w->order[--h];
 			if (m > t->max_code)
 				continue;
 			if (t->len[m] != bits) {
-				*opt_len += (long)(((long)bits - t->len[m]) * (long)(w->key[m] >> 8));
+				*opt_len += ((long)bits - t->len[m]) * (long)t->freq[m];
 				t->len[m] = (uint16_t)bits;
 			}
 			c--;
@@ -381,49 +404,50 @@ static void bit_lengths(struct work *w, struct huff *t, const struct tree_kind *
 static void build_tree(struct work *w, struct huff *t, const struct tree_kind *k, const uint16_t *slen,
 	long *opt_len, long *static_len)
 {
-	int n, m, node, max_code = -1;
+	uint32_t *heap = w->heap;
+	int n, node, len = 0, sorted = HEAP_SIZE, max_code = -1;
 
-	w->heap_len = 0;
-	w->heap_max = HEAP_SIZE;
 	for (n = 0; n < k->elems; n++) {
-		if (t->freq[n] != 0) {
-			w->heap[++w->heap_len] = max_code = n;
-			w->key[n] = (uint32_t)t->freq[n] << 8;
-		} else {
-			t->len[n] = 0;
-		}
+		/* branch-free: every length is set again by bit_lengths() for the codes in the tree */
+		int used = t->freq[n] != 0;
+		heap[len + 1] = ENTRY((uint32_t)t->freq[n] << 8, n);
+		len += used;
+		max_code = used ? n : max_code;
+		t->len[n] = 0;
 	}
 	/* deflate needs two codes at least: zlib adds codes 0 or 1 (or 2) with frequency 1 */
-	while (w->heap_len < 2) {
-		node = w->heap[++w->heap_len] = max_code < 2 ? ++max_code : 0;
+	while (len < 2) {
+		node = max_code < 2 ? ++max_code : 0;
+		heap[++len] = ENTRY(1u << 8, node);
 		t->freq[node] = 1;
-		w->key[node] = 1u << 8;
 		*opt_len -= 1;
 		if (slen != NULL)
 			*static_len -= slen[node];
 	}
 	t->max_code = max_code;
-	for (n = w->heap_len / 2; n >= 1; n--)
-		sift_down(w, n);
+	heap[len + 1] = SENTINEL;
+	for (n = len / 2; n >= 1; n--)
+		sift_down(heap, len, n);
 	node = k->elems;
 	do {
-		uint32_t dn, dm;
+		uint32_t a = heap[1], b, da, db;
 
-		n = w->heap[1];
-		w->heap[1] = w->heap[w->heap_len--];
-		sift_down(w, 1);
-		m = w->heap[1];
-		w->heap[--w->heap_max] = n;
-		w->heap[--w->heap_max] = m;
-		dn = w->key[n] & 0xff;
-		dm = w->key[m] & 0xff;
-		w->key[node] = ((w->key[n] >> 8) + (w->key[m] >> 8)) << 8 | (((dn >= dm ? dn : dm) + 1) & 0xff);
-		w->dad[n] = w->dad[m] = (uint16_t)node;
-		w->heap[1] = node++;
-		sift_down(w, 1);
-	} while (w->heap_len >= 2);
-	w->heap[--w->heap_max] = w->heap[1];
-	bit_lengths(w, t, k, slen, opt_len, static_len);
+		heap[1] = heap[len];
+		heap[len--] = SENTINEL;
+		sift_down(heap, len, 1);
+		b = heap[1];
+		w->order[--sorted] = (uint16_t)NODE(a);
+		w->order[--sorted] = (uint16_t)NODE(b);
+		da = KEY(a) & 0xff;
+		db = KEY(b) & 0xff;
+		w->dad[NODE(a)] = w->dad[NODE(b)] = (uint16_t)node;
+		/* zlib keeps the depth in a byte */
+		heap[1] = ENTRY(((KEY(a) >> 8) + (KEY(b) >> 8)) << 8 | (((da >= db ? da : db) + 1) & 0xff), node);
+		node++;
+		sift_down(heap, len, 1);
+	} while (len >= 2);
+	w->order[--sorted] = (uint16_t)NODE(heap[1]);
+	bit_lengths(w, t, k, slen, sorted, opt_len, static_len);
 	assign_codes(t->code, t->len, max_code, w->bl_count);
 }
 
@@ -469,7 +493,7 @@ struct bits {
 	unsigned n;
 };
 
-static void put(struct bits *b, unsigned v, unsigned len)
+static inline void put(struct bits *b, unsigned v, unsigned len)
 {
 	b->buf |= (uint64_t)v << b->n;
 	b->n += len;
