@@ -587,12 +587,18 @@ static void send_symbols(struct bits *b, const struct work *w, size_t nsym, cons
 	put(b, lcode[END_BLOCK], llen[END_BLOCK]);
 }
 
+/* malloc, not calloc: a CGI process then faults in only what one token touches, and only head[],
+ * the heap (read ahead past its end) and the generation need a value before use */
 static struct work *work_area(void)
 {
 	if (work == NULL) {
-		work = calloc(1, sizeof(*work));
-		if (work != NULL)
-			make_static(work);
+		work = malloc(sizeof(*work));
+		if (work == NULL)
+			return NULL;
+		memset(work->head, 0, sizeof(work->head));
+		memset(work->heap, 0, sizeof(work->heap));
+		work->gen = 0;
+		make_static(work);
 	}
 	return work;
 }
