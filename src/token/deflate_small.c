@@ -311,6 +311,8 @@ static size_t lazy_match(struct work *w, const unsigned char *in, size_t len)
 #define KEY(e)           ((e) >> 10)
 #define NODE(e)          ((int)((e) & 0x3ff))
 #define SENTINEL         UINT32_MAX
+/* a node's freq is at most every symbol plus the end of block and two added codes: 14 bits */
+_Static_assert(DEFLATE_SMALL_MAX + 3 < 1u << 14, "heap keys need 14 bits of frequency");
 
 /* zlib's pqdownheap: v moves down the path of smaller children until it is not above the next one.
  * The keys along that path do not decrease, so "v not above it" holds from some depth on: walking
