@@ -95,6 +95,14 @@ fuzz: $(FUZZ_BIN)
 		grep -E '^Done' build/fuzz/$$name.log; \
 	done
 
+# the long forms, never part of make check: ten million inputs through the differential deflate test
+# (deflate_small.c against zlib, byte for byte; about 10 minutes of one core), then every harness
+# for FUZZ_LONG_TIME seconds
+FUZZ_LONG_TIME ?= 600
+fuzz-long: build/tests/test_deflate
+	DEFLATE_DIFF_N=10000000 ./build/tests/test_deflate | grep -v '^ok'
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_LONG_TIME)
+
 install: $(LIBA) $(LIBSO) $(CLI)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/agora-token
@@ -107,7 +115,7 @@ install: $(LIBA) $(LIBSO) $(CLI)
 clean:
 	rm -rf build $(FCGI)
 
-.PHONY: all tests check bench fuzz install clean
+.PHONY: all tests check bench fuzz fuzz-long install clean
 
 # static, cross-arm64, deploy
 include mk/deploy.mk
