@@ -2,12 +2,14 @@
 # make; make check; make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 CC      ?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 WERROR  ?=
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -fPIC $(WERROR)
 CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED -Isrc/token -Isrc
-INI_CFLAGS = $(shell pkg-config --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
+INI_CFLAGS = $(shell $(PKG_CONFIG) --cflags iniparser 2>/dev/null || echo -I/usr/include/iniparser)
 CRYPTO_LIBS = -lcrypto -lz
 APP_LIBS = -liniparser -ljansson
 # token.fcgi links its libraries statically (glibc stays shared): as a CGI program it then starts in
@@ -42,7 +44,7 @@ build/%.o: src/%.c $(wildcard src/*/*.h)
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libagoratoken.so.1 $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
@@ -90,13 +92,13 @@ fuzz: $(FUZZ_BIN)
 	done
 
 install: $(LIBA) $(LIBSO) $(CLI)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/agora-token
 	install -m 644 src/token/agora_token.h $(DESTDIR)$(PREFIX)/include/agora_token.h
-	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libagoratoken.a
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libagoratoken.so.1
-	ln -sf libagoratoken.so.1 $(DESTDIR)$(PREFIX)/lib/libagoratoken.so
-	sed 's|@PREFIX@|$(PREFIX)|' etc/agoratoken.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/agoratoken.pc
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libagoratoken.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libagoratoken.so.1
+	ln -sf libagoratoken.so.1 $(DESTDIR)$(LIBDIR)/libagoratoken.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' etc/agoratoken.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/agoratoken.pc
 
 clean:
 	rm -rf build $(FCGI)
@@ -105,6 +107,8 @@ clean:
 
 # static, cross-arm64, deploy
 include mk/deploy.mk
+# deb, check-deb
+include mk/deb.mk
 include mk/bench.mk
 
 # asan, valgrind
