@@ -100,10 +100,14 @@ install: $(LIBA) $(LIBSO) $(CLI)
 	ln -sf libagoratoken.so.1 $(DESTDIR)$(LIBDIR)/libagoratoken.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' etc/agoratoken.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/agoratoken.pc
 
+# the Debian roots of make check-deb and the armhf builds (build/debroot) stay: minutes to download again
 clean:
-	rm -rf build $(FCGI)
+	rm -rf $(filter-out build/debroot,$(wildcard build/*)) $(FCGI)
 
-.PHONY: all tests check bench fuzz install clean
+distclean: clean
+	rm -rf build
+
+.PHONY: all tests check bench fuzz install clean distclean
 
 # static, cross-arm64, deploy
 include mk/deploy.mk

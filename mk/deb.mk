@@ -10,6 +10,6 @@ deb-arm64 deb-armhf:
 	scripts/build-deb --arch $(@:deb-%=%)
 
 check-deb: all
-	prove -v tests/deb.t
+	AGORA_CHECK_DEB=1 prove -v tests/deb.t
 
 .PHONY: deb deb-arm64 deb-armhf check-deb

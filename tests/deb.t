@@ -1,0 +1,212 @@
+#!/bin/bash
+# deb.t - the Debian packages (make deb): built for amd64 and installed the usual way, apt install
+# ./agora-token-fcgi_*.deb, into a fresh Debian 12 root (scripts/debroot) that has lighttpd, Apache
+# and mod_fcgid; both servers then answer /ping, /health and tokens that verify. Reinstall and
+# upgrade keep an edited ini and an admin's choices, purge leaves nothing behind. The arm64 and armhf
+# packages hold the expected files, and their programs answer a CGI request under qemu.
+# Run by make check-deb (a few minutes; as root): make check skips it.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib/deploy.sh"
+
+[ "${AGORA_CHECK_DEB:-}" = 1 ] || skip_all "run by make check-deb (a Debian 12 root, minutes)"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (debootstrap, chroot)"
+need debootstrap dpkg-buildpackage lintian unshare curl python3 qemu-aarch64 qemu-arm
+[ -x "$CLI" ] || { echo "not ok 1 - build/agora-token is built (make)"; echo "1..1"; exit 1; }
+make_tmp
+R=$T/root
+SERVER=
+stop_server() {
+	# the root's server runs in a pid namespace of its own (scripts/debroot): all of it ends here
+	[ -n "$SERVER" ] || return 0
+	kill "$SERVER" 2>/dev/null
+	wait "$SERVER" 2>/dev/null
+	SERVER=
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+in_root() { "$ROOT/scripts/debroot" run "$R" -- "$@"; }
+apt_in_root() { in_root apt-get -o Dpkg::Use-Pty=0 -y -q --no-install-recommends "$@" >> "$T/apt.log" 2>&1; }
+mode_of() { stat -c '%a %U:%G' "$R$1" 2>/dev/null; }
+# every path of the root but the volatile ones: what purge must give back
+snapshot() {
+	in_root find / -xdev \( -path /proc -o -path /tmp -o -path /run -o -path /var/log -o -path /var/cache \
+		-o -path /var/lib/dpkg -o -path /var/lib/apt \) -prune -o -print | sort > "$1"
+}
+
+V=$(dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version)
+V2=$V+upgrade1
+ARCH=$(dpkg --print-architecture)
+DEB=agora-token-fcgi_${V}_$ARCH.deb
+DEB2=agora-token-fcgi_${V2}_$ARCH.deb
+
+# ---- build ----
+"$ROOT/scripts/build-deb" --out "$T/v1" --no-lintian > "$T/build.log" 2>&1
+check "make deb builds $DEB" test -s "$T/v1/$DEB" || diag "$T/build.log"
+check "and libagoratoken-dev" test -s "$T/v1/libagoratoken-dev_${V}_$ARCH.deb"
+lintian --fail-on error,warning "$T/v1/agora-token-fcgi_${V}_$ARCH.changes" > "$T/lintian.log" 2>&1
+check "lintian finds no error or warning" test $? -eq 0 || diag "$T/lintian.log"
+"$ROOT/scripts/build-deb" --version "$V2" --out "$T/v2" --no-lintian > "$T/build2.log" 2>&1
+check "a version $V2 builds (the upgrade)" test -s "$T/v2/$DEB2" || diag "$T/build2.log"
+check "token.fcgi is linked to the shared libcrypto (security updates reach it)" \
+	eval "dpkg-deb --fsys-tarfile '$T/v1/$DEB' | tar -xO ./usr/lib/agora-token-fcgi/token.fcgi > '$T/token.fcgi' &&
+		LC_ALL=C readelf -d '$T/token.fcgi' | grep -q 'NEEDED.*libcrypto.so'"
+
+# ---- a fresh Debian 12 with lighttpd, Apache and mod_fcgid, then the package ----
+start=$(date +%s)
+"$ROOT/scripts/debroot" unpack test "$R" > "$T/root.log" 2>&1
+check "a fresh Debian 12 root unpacks" test -x "$R/usr/bin/apt-get" || diag "$T/root.log"
+echo "# the root took $(($(date +%s) - start)) s"
+mkdir -p "$R/tmp/v1" "$R/tmp/v2"
+cp "$T/v1/$DEB" "$R/tmp/v1/" && cp "$T/v2/$DEB2" "$R/tmp/v2/"
+apt_in_root install lighttpd apache2 libapache2-mod-fcgid
+check "lighttpd, Apache and mod_fcgid install in the root" test -x "$R/usr/sbin/lighttpd" -a -x "$R/usr/sbin/apache2" ||
+	tail -20 "$T/apt.log" | diag /dev/stdin
+snapshot "$T/before"
+apt_in_root install "./tmp/v1/$DEB"
+check "apt-get install ./$DEB installs it" eval "in_root dpkg-query -W -f '\${Status} \${Version}' agora-token-fcgi | grep -qx 'install ok installed $V'" ||
+	tail -20 "$T/apt.log" | diag /dev/stdin
+check "token.fcgi in /usr/lib/agora-token-fcgi" test -x "$R/usr/lib/agora-token-fcgi/token.fcgi"
+check "agora-token in /usr/bin, and it runs" eval "in_root agora-token --help > /dev/null"
+check "the man pages are installed" test -s "$R/usr/share/man/man1/agora-token.1.gz" -a -s "$R/usr/share/man/man8/token.fcgi.8.gz"
+check "/etc/agora-token/token.ini is made, 640 root:www-data" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+check "/etc/agora-token is 750 root:www-data" test "$(mode_of /etc/agora-token)" = "750 root:www-data"
+check "the ini is not a dpkg conffile (dpkg would reset its owner)" \
+	eval "! grep -q token.ini '$R/var/lib/dpkg/info/agora-token-fcgi.conffiles'"
+check "the lighttpd snippet is enabled (lighty-enable-mod)" test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+check "the Apache snippet is enabled (a2enconf)" test -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+check "the systemd unit is installed, not enabled" \
+	test -f "$R/lib/systemd/system/agora-token.service" -a ! -e "$R/etc/systemd/system/multi-user.target.wants/agora-token.service"
+
+# ---- lighttpd ----
+start_lighttpd() {
+	PORT=$(free_port)
+	sed -i -e "s/^server.port .*/server.port = $PORT/" -e '/^server.bind/d' "$R/etc/lighttpd/lighttpd.conf"
+	echo 'server.bind = "127.0.0.1"' >> "$R/etc/lighttpd/lighttpd.conf"
+	in_root install -d -o www-data -g www-data /run/lighttpd
+	"$ROOT/scripts/debroot" run "$R" -- lighttpd -D -f /etc/lighttpd/lighttpd.conf > "$T/lighttpd.log" 2>&1 &
+	SERVER=$!
+	wait_http "http://127.0.0.1:$PORT/" || { diag "$T/lighttpd.log"; return 1; }
+	TRANSPORT=http PRETTY_BASE=http://127.0.0.1:$PORT SCRIPT_URL=http://127.0.0.1:$PORT/token
+}
+serves() {
+	local l=$1
+	fetch GET /ping ""
+	check "$l: /ping is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
+	fetch GET /health ""
+	check "$l: /health is 200 ok" test "$(cat "$T/status")/$(jget status)" = 200/ok
+	fetch GET /rtc/demo/publisher/uid/42 ""
+	check "$l: /rtc/demo/publisher/uid/42 is 200" status_is 200
+	check "$l: its token verifies" token_ok rtcToken --channel demo --uid 42
+	fetch GET "" "type=rtm&user=alice"
+	check "$l: /token?type=rtm&user=alice verifies" token_ok rtmToken --user alice
+	fetch GET /token.ini ""
+	check "$l: the ini is not served" eval "! grep -q app_certificate '$T/body'"
+}
+check "lighttpd starts with the packaged snippet" start_lighttpd
+serves "lighttpd"
+stop_server
+
+# ---- Apache, under mod_fcgid and then under mod_cgid ----
+start_apache() {
+	PORT=$(free_port)
+	echo "Listen 127.0.0.1:$PORT" > "$R/etc/apache2/ports.conf"
+	"$ROOT/scripts/debroot" run "$R" -- sh -c '. /etc/apache2/envvars && mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" &&
+		exec apache2 -DFOREGROUND' > "$T/apache.log" 2>&1 &
+	SERVER=$!
+	wait_http "http://127.0.0.1:$PORT/" || { diag "$T/apache.log" "$R/var/log/apache2/error.log"; return 1; }
+	TRANSPORT=http PRETTY_BASE=http://127.0.0.1:$PORT SCRIPT_URL=http://127.0.0.1:$PORT/token
+}
+check "mod_fcgid is enabled" test -L "$R/etc/apache2/mods-enabled/fcgid.load"
+check "Apache starts with the packaged snippet" start_apache
+serves "Apache, mod_fcgid"
+# token.fcgi processes of this root (their / is $R), as www-data
+fcgi_in_root() {
+	local pid c=0
+	for pid in $(pgrep -u www-data -x token.fcgi); do
+		[ "$(readlink "/proc/$pid/root")" = "$R" ] && c=$((c + 1))
+	done
+	[ "$c" -gt 0 ]
+}
+check "Apache, mod_fcgid: token.fcgi stays running, as www-data" fcgi_in_root
+stop_server
+in_root a2dismod -q fcgid > /dev/null
+in_root a2enmod -q cgid > /dev/null
+check "Apache starts with mod_cgid instead" start_apache
+# a CGI run has no AGORA_TOKEN_CONFIG: the program finds /etc/agora-token/token.ini by itself
+serves "Apache, mod_cgid"
+stop_server
+in_root a2dismod -q cgid > /dev/null
+in_root a2enmod -q fcgid > /dev/null
+
+# ---- reinstall and upgrade keep the ini and the admin's choices ----
+sed -i 's/^default_expire .*/default_expire  = 1234/' "$R/etc/agora-token/token.ini"
+echo "; edited by the admin" >> "$R/etc/agora-token/token.ini"
+cp "$R/etc/agora-token/token.ini" "$T/ini.edited"
+apt_in_root install --reinstall "./tmp/v1/$DEB"
+check "apt-get install --reinstall keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+in_root lighty-disable-mod agora-token-fcgi > /dev/null
+apt_in_root install "./tmp/v2/$DEB2"
+check "apt-get install ./$DEB2 upgrades" eval "in_root dpkg-query -W -f '\${Version}' agora-token-fcgi | grep -qx '$V2'" ||
+	tail -20 "$T/apt.log" | diag /dev/stdin
+check "the upgrade keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+check "the upgrade leaves lighty-disable-mod's choice alone" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+in_root lighty-enable-mod agora-token-fcgi > /dev/null
+check "lighttpd starts after the upgrade" start_lighttpd
+fetch GET /rtc/demo/publisher/uid/42 ""
+check "the upgraded server reads the edited ini (default_expire 1234)" test "$(jget expiresIn)" = 1234
+check "its token verifies" token_ok rtcToken --channel demo --uid 42
+stop_server
+
+# ---- remove, install again, purge ----
+apt_in_root remove agora-token-fcgi
+check "remove disables the lighttpd snippet (its program is gone)" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+check "and the Apache one" test ! -e "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+check "remove keeps the ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+apt_in_root install "./tmp/v2/$DEB2"
+check "installing again enables both snippets again" \
+	test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf" -a -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+apt_in_root purge agora-token-fcgi
+check "apt-get purge removes the package" eval "! in_root dpkg-query -W -f '\${Status}' agora-token-fcgi 2>/dev/null | grep -q installed"
+check "purge removes /etc/agora-token" test ! -e "$R/etc/agora-token"
+snapshot "$T/after"
+check "purge leaves nothing behind (the root's files are those before the install)" cmp -s "$T/before" "$T/after" ||
+	diff "$T/before" "$T/after" | head -20 | diag /dev/stdin
+
+# ---- arm64 and armhf: the files, and the programs under qemu ----
+foreign() {
+	local arch=$1 qemu=$2 triplet=$3 machine=$4 libroot=$5 out=$T/$1 x=$T/$1/x f
+	"$ROOT/scripts/build-deb" --arch "$arch" --out "$out" > "$T/build-$arch.log" 2>&1
+	check "$arch: make deb ARCH=$arch builds, lintian clean" test -s "$out/agora-token-fcgi_${V}_$arch.deb" ||
+		tail -30 "$T/build-$arch.log" | diag /dev/stdin
+	dpkg-deb --contents "$out/agora-token-fcgi_${V}_$arch.deb" | awk '{print $6}' > "$T/contents"
+	dpkg-deb --contents "$out/libagoratoken-dev_${V}_$arch.deb" | awk '{print $6}' >> "$T/contents"
+	for f in ./usr/lib/agora-token-fcgi/token.fcgi ./usr/bin/agora-token ./usr/share/agora-token-fcgi/token.ini.example \
+		./etc/lighttpd/conf-available/50-agora-token-fcgi.conf ./etc/apache2/conf-available/agora-token-fcgi.conf \
+		./lib/systemd/system/agora-token.service ./usr/share/man/man1/agora-token.1.gz ./usr/share/man/man8/token.fcgi.8.gz \
+		./usr/include/agora_token.h "./usr/lib/$triplet/libagoratoken.a" "./usr/lib/$triplet/pkgconfig/agoratoken.pc"; do
+		check "$arch: dpkg-deb --contents shows $f" grep -qx -- "$f" "$T/contents"
+	done
+	mkdir -p "$x"
+	dpkg-deb -x "$out/agora-token-fcgi_${V}_$arch.deb" "$x"
+	check "$arch: token.fcgi is for $machine" eval "LC_ALL=C readelf -h '$x/usr/lib/agora-token-fcgi/token.fcgi' | grep -q 'Machine:.*$machine'"
+	write_ini "$T/token.ini"
+	TRANSPORT=cgi CGI_CONFIG=$T/token.ini CGI_CMD="$qemu -L $libroot $x/usr/lib/agora-token-fcgi/token.fcgi"
+	fetch GET /ping ""
+	check "$arch: token.fcgi under $qemu answers /ping" test "$(cat "$T/status")/$(jget message)" = 200/pong
+	fetch GET /rtc/demo/publisher/uid/42 ""
+	check "$arch: and a token that verifies" token_ok rtcToken --channel demo --uid 42
+	local args=(rtc --channel demo --uid 7 --issue-ts 1111111 --salt 1)
+	check "$arch: agora-token makes the host's token byte for byte" test \
+		"$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT $qemu -L "$libroot" "$x/usr/bin/agora-token" "${args[@]}")" = \
+		"$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT "$CLI" "${args[@]}")"
+}
+# the arm64 libraries are this machine's (install-deps); the armhf ones too, or the armhf root's
+foreign arm64 qemu-aarch64 aarch64-linux-gnu AArch64 /
+if [ -e /lib/ld-linux-armhf.so.3 ]; then
+	foreign armhf qemu-arm arm-linux-gnueabihf 'ARM$' /
+else
+	foreign armhf qemu-arm arm-linux-gnueabihf 'ARM$' "$ROOT/build/debroot/armhf.root"
+fi
+done_testing
