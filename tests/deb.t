@@ -26,11 +26,20 @@ stop_server() {
 trap 'stop_server; rm -rf "$T"' EXIT
 in_root() { "$ROOT/scripts/debroot" run "$R" -- "$@"; }
 apt_in_root() { in_root apt-get -o Dpkg::Use-Pty=0 -y -q --no-install-recommends "$@" >> "$T/apt.log" 2>&1; }
+# checkd DESC LOG COMMAND...: check, and on failure the end of LOG as diagnostics
+checkd() {
+	local desc=$1 log=$2
+	shift 2
+	if "$@"; then ok "$desc"; else not_ok "$desc"; tail -25 "$log" 2>/dev/null | sed 's/^/# /'; fi
+}
 mode_of() { stat -c '%a %U:%G' "$R$1" 2>/dev/null; }
-# every path of the root but the volatile ones: what purge must give back
+# every path of the root but the volatile ones: what purge must give back. Not counted either: the
+# test's own a2enmod/a2dismod (module state), mod_fcgid's sockets, and the empty directories that
+# a2disconf makes for its bookkeeping the first time a configuration is disabled.
 snapshot() {
-	in_root find / -xdev \( -path /proc -o -path /tmp -o -path /run -o -path /var/log -o -path /var/cache \
-		-o -path /var/lib/dpkg -o -path /var/lib/apt \) -prune -o -print | sort > "$1"
+	in_root find / -xdev \( -path /proc -o -path /dev -o -path /tmp -o -path /run -o -path /var/log -o -path /var/cache \
+		-o -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/lib/apache2/module -o -path /var/lib/apache2/fcgid \) \
+		-prune -o \( -path '/var/lib/apache2/*' -type d -empty \) -o -print | sort > "$1"
 }
 
 V=$(dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version)
@@ -40,13 +49,14 @@ DEB=agora-token-fcgi_${V}_$ARCH.deb
 DEB2=agora-token-fcgi_${V2}_$ARCH.deb
 
 # ---- build ----
-"$ROOT/scripts/build-deb" --out "$T/v1" --no-lintian > "$T/build.log" 2>&1
-check "make deb builds $DEB" test -s "$T/v1/$DEB" || diag "$T/build.log"
+rc=0
+"$ROOT/scripts/build-deb" --out "$T/v1" --no-lintian > "$T/build.log" 2>&1 || rc=$?
+checkd "make deb builds $DEB" "$T/build.log" test "$rc" -eq 0 -a -s "$T/v1/$DEB"
 check "and libagoratoken-dev" test -s "$T/v1/libagoratoken-dev_${V}_$ARCH.deb"
 lintian --fail-on error,warning "$T/v1/agora-token-fcgi_${V}_$ARCH.changes" > "$T/lintian.log" 2>&1
-check "lintian finds no error or warning" test $? -eq 0 || diag "$T/lintian.log"
+checkd "lintian finds no error or warning" "$T/lintian.log" test $? -eq 0
 "$ROOT/scripts/build-deb" --version "$V2" --out "$T/v2" --no-lintian > "$T/build2.log" 2>&1
-check "a version $V2 builds (the upgrade)" test -s "$T/v2/$DEB2" || diag "$T/build2.log"
+checkd "a version $V2 builds (the upgrade)" "$T/build2.log" test -s "$T/v2/$DEB2"
 check "token.fcgi is linked to the shared libcrypto (security updates reach it)" \
 	eval "dpkg-deb --fsys-tarfile '$T/v1/$DEB' | tar -xO ./usr/lib/agora-token-fcgi/token.fcgi > '$T/token.fcgi' &&
 		LC_ALL=C readelf -d '$T/token.fcgi' | grep -q 'NEEDED.*libcrypto.so'"
@@ -54,17 +64,17 @@ check "token.fcgi is linked to the shared libcrypto (security updates reach it)"
 # ---- a fresh Debian 12 with lighttpd, Apache and mod_fcgid, then the package ----
 start=$(date +%s)
 "$ROOT/scripts/debroot" unpack test "$R" > "$T/root.log" 2>&1
-check "a fresh Debian 12 root unpacks" test -x "$R/usr/bin/apt-get" || diag "$T/root.log"
+checkd "a fresh Debian 12 root unpacks" "$T/root.log" test -x "$R/usr/bin/apt-get"
 echo "# the root took $(($(date +%s) - start)) s"
 mkdir -p "$R/tmp/v1" "$R/tmp/v2"
 cp "$T/v1/$DEB" "$R/tmp/v1/" && cp "$T/v2/$DEB2" "$R/tmp/v2/"
 apt_in_root install lighttpd apache2 libapache2-mod-fcgid
-check "lighttpd, Apache and mod_fcgid install in the root" test -x "$R/usr/sbin/lighttpd" -a -x "$R/usr/sbin/apache2" ||
-	tail -20 "$T/apt.log" | diag /dev/stdin
+checkd "lighttpd, Apache and mod_fcgid install in the root" "$T/apt.log" \
+	test -x "$R/usr/sbin/lighttpd" -a -x "$R/usr/sbin/apache2"
 snapshot "$T/before"
 apt_in_root install "./tmp/v1/$DEB"
-check "apt-get install ./$DEB installs it" eval "in_root dpkg-query -W -f '\${Status} \${Version}' agora-token-fcgi | grep -qx 'install ok installed $V'" ||
-	tail -20 "$T/apt.log" | diag /dev/stdin
+checkd "apt-get install ./$DEB installs it" "$T/apt.log" \
+	eval "in_root dpkg-query -W -f '\${Status} \${Version}' agora-token-fcgi | grep -qx 'install ok installed $V'"
 check "token.fcgi in /usr/lib/agora-token-fcgi" test -x "$R/usr/lib/agora-token-fcgi/token.fcgi"
 check "agora-token in /usr/bin, and it runs" eval "in_root agora-token --help > /dev/null"
 check "the man pages are installed" test -s "$R/usr/share/man/man1/agora-token.1.gz" -a -s "$R/usr/share/man/man8/token.fcgi.8.gz"
@@ -147,8 +157,8 @@ check "apt-get install --reinstall keeps the edited ini" cmp -s "$T/ini.edited" 
 check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
 in_root lighty-disable-mod agora-token-fcgi > /dev/null
 apt_in_root install "./tmp/v2/$DEB2"
-check "apt-get install ./$DEB2 upgrades" eval "in_root dpkg-query -W -f '\${Version}' agora-token-fcgi | grep -qx '$V2'" ||
-	tail -20 "$T/apt.log" | diag /dev/stdin
+checkd "apt-get install ./$DEB2 upgrades" "$T/apt.log" \
+	eval "in_root dpkg-query -W -f '\${Version}' agora-token-fcgi | grep -qx '$V2'"
 check "the upgrade keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
 check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
 check "the upgrade leaves lighty-disable-mod's choice alone" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
@@ -167,19 +177,22 @@ check "remove keeps the ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.in
 apt_in_root install "./tmp/v2/$DEB2"
 check "installing again enables both snippets again" \
 	test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf" -a -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
-apt_in_root purge agora-token-fcgi
+# --autoremove: the libraries it brought are not the root's either
+apt_in_root purge --autoremove agora-token-fcgi
 check "apt-get purge removes the package" eval "! in_root dpkg-query -W -f '\${Status}' agora-token-fcgi 2>/dev/null | grep -q installed"
 check "purge removes /etc/agora-token" test ! -e "$R/etc/agora-token"
 snapshot "$T/after"
-check "purge leaves nothing behind (the root's files are those before the install)" cmp -s "$T/before" "$T/after" ||
-	diff "$T/before" "$T/after" | head -20 | diag /dev/stdin
+diff "$T/before" "$T/after" > "$T/purge.diff"
+checkd "purge leaves nothing behind (the root's files are those before the install)" "$T/purge.diff" \
+	test ! -s "$T/purge.diff"
 
 # ---- arm64 and armhf: the files, and the programs under qemu ----
 foreign() {
 	local arch=$1 qemu=$2 triplet=$3 machine=$4 libroot=$5 out=$T/$1 x=$T/$1/x f
-	"$ROOT/scripts/build-deb" --arch "$arch" --out "$out" > "$T/build-$arch.log" 2>&1
-	check "$arch: make deb ARCH=$arch builds, lintian clean" test -s "$out/agora-token-fcgi_${V}_$arch.deb" ||
-		tail -30 "$T/build-$arch.log" | diag /dev/stdin
+	local rc=0
+	"$ROOT/scripts/build-deb" --arch "$arch" --out "$out" > "$T/build-$arch.log" 2>&1 || rc=$?
+	checkd "$arch: make deb ARCH=$arch builds, lintian clean" "$T/build-$arch.log" \
+		test "$rc" -eq 0 -a -s "$out/agora-token-fcgi_${V}_$arch.deb"
 	dpkg-deb --contents "$out/agora-token-fcgi_${V}_$arch.deb" | awk '{print $6}' > "$T/contents"
 	dpkg-deb --contents "$out/libagoratoken-dev_${V}_$arch.deb" | awk '{print $6}' >> "$T/contents"
 	for f in ./usr/lib/agora-token-fcgi/token.fcgi ./usr/bin/agora-token ./usr/share/agora-token-fcgi/token.ini.example \
