@@ -17,9 +17,12 @@ make_tmp
 R=$T/root
 SERVER=
 stop_server() {
-	# the root's server runs in a pid namespace of its own (scripts/debroot): all of it ends here
+	# $SERVER is unshare (scripts/debroot run); its child, the server, is the first process of its
+	# pid namespace: TERM, then KILL, to it ends everything in the namespace, and then unshare
 	[ -n "$SERVER" ] || return 0
-	kill "$SERVER" 2>/dev/null
+	pkill -TERM -P "$SERVER" 2>/dev/null
+	sleep 0.5
+	pkill -KILL -P "$SERVER" 2>/dev/null
 	wait "$SERVER" 2>/dev/null
 	SERVER=
 }
@@ -185,6 +188,16 @@ snapshot "$T/after"
 diff "$T/before" "$T/after" > "$T/purge.diff"
 checkd "purge leaves nothing behind (the root's files are those before the install)" "$T/purge.diff" \
 	test ! -s "$T/purge.diff"
+
+# processes whose / is the root: none, once its servers are stopped
+left_in_root() {
+	local p n=0
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/root" 2>/dev/null) in "$R" | "$R "*) n=$((n + 1)) ;; esac
+	done
+	[ "$n" -eq 0 ] || { echo "# $n processes still run in the root"; return 1; }
+}
+check "no process is left in the root (lighttpd, Apache, token.fcgi)" left_in_root
 
 # ---- arm64 and armhf: the files, and the programs under qemu ----
 foreign() {
