@@ -1,9 +1,10 @@
 #!/bin/bash
 # deb.t - the Debian packages (make deb): built for amd64 and installed the usual way, apt install
-# ./agora-token-fcgi_*.deb, into a fresh Debian 12 root (scripts/debroot) that has lighttpd, Apache
-# and mod_fcgid; both servers then answer /ping, /health and tokens that verify. Reinstall and
-# upgrade keep an edited ini and an admin's choices, purge leaves nothing behind. The arm64 and armhf
-# packages hold the expected files, and their programs answer a CGI request under qemu.
+# ./agora-token-fcgi_*.deb, into a fresh Debian 12 root (scripts/debroot) that has lighttpd, Apache,
+# mod_fcgid and spawn-fcgi; lighttpd, Apache (mod_fcgid, mod_cgid) and the systemd unit's spawn-fcgi
+# then answer /ping, /health and tokens that verify. Reinstall and upgrade keep an edited ini and an
+# admin's choices, purge leaves nothing behind. The arm64 and armhf packages hold the expected
+# files, and their programs answer a CGI request under qemu.
 # Run by make check-deb (a few minutes; as root): make check skips it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 [ "${AGORA_CHECK_DEB:-}" = 1 ] || skip_all "run by make check-deb (a Debian 12 root, minutes)"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (debootstrap, chroot)"
-need debootstrap dpkg-buildpackage lintian unshare curl python3 qemu-aarch64 qemu-arm
+need debootstrap dpkg-buildpackage lintian unshare curl python3 qemu-aarch64 qemu-arm cgi-fcgi
 [ -x "$CLI" ] || { echo "not ok 1 - build/agora-token is built (make)"; echo "1..1"; exit 1; }
 make_tmp
 R=$T/root
@@ -71,9 +72,9 @@ checkd "a fresh Debian 12 root unpacks" "$T/root.log" test -x "$R/usr/bin/apt-ge
 echo "# the root took $(($(date +%s) - start)) s"
 mkdir -p "$R/tmp/v1" "$R/tmp/v2"
 cp "$T/v1/$DEB" "$R/tmp/v1/" && cp "$T/v2/$DEB2" "$R/tmp/v2/"
-apt_in_root install lighttpd apache2 libapache2-mod-fcgid
-checkd "lighttpd, Apache and mod_fcgid install in the root" "$T/apt.log" \
-	test -x "$R/usr/sbin/lighttpd" -a -x "$R/usr/sbin/apache2"
+apt_in_root install lighttpd apache2 libapache2-mod-fcgid spawn-fcgi
+checkd "lighttpd, Apache, mod_fcgid and spawn-fcgi install in the root" "$T/apt.log" \
+	test -x "$R/usr/sbin/lighttpd" -a -x "$R/usr/sbin/apache2" -a -x "$R/usr/bin/spawn-fcgi"
 snapshot "$T/before"
 apt_in_root install "./tmp/v1/$DEB"
 checkd "apt-get install ./$DEB installs it" "$T/apt.log" \
@@ -150,6 +151,30 @@ serves "Apache, mod_cgid"
 stop_server
 in_root a2dismod -q cgid > /dev/null
 in_root a2enmod -q fcgid > /dev/null
+
+# ---- the systemd unit's command for nginx: spawn-fcgi, as www-data, on a socket ----
+# (no systemd in the root: its User=, RuntimeDirectory= and ExecStart= are done by hand, and the
+# host's cgi-fcgi stands in for nginx)
+UNIT=$R/lib/systemd/system/agora-token.service
+exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
+unit_env=$(sed -n 's/^Environment=//p' "$UNIT")
+check "the unit runs spawn-fcgi as www-data" eval "grep -qx 'User=www-data' '$UNIT' && test -n '$exec_start'"
+in_root install -d -m 755 -o www-data -g www-data /run/agora-token
+# shellcheck disable=SC2086
+"$ROOT/scripts/debroot" run "$R" -- setpriv --reuid www-data --regid www-data --init-groups \
+	env $unit_env $exec_start > "$T/spawn.log" 2>&1 &
+SERVER=$!
+SOCK=$R/run/agora-token/token.sock
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+check "spawn-fcgi makes /run/agora-token/token.sock, 660 www-data:www-data" \
+	test "$(mode_of /run/agora-token/token.sock)" = "660 www-data:www-data"
+TRANSPORT=cgi CGI_CONFIG=/etc/agora-token/token.ini CGI_CMD="cgi-fcgi -bind -connect $SOCK"
+fetch GET /ping ""
+check "spawn-fcgi: /ping over the socket is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
+fetch GET /rtc/demo/publisher/uid/42 ""
+check "spawn-fcgi: a token that verifies" token_ok rtcToken --channel demo --uid 42
+check "spawn-fcgi: token.fcgi runs as www-data" fcgi_in_root
+stop_server
 
 # ---- reinstall and upgrade keep the ini and the admin's choices ----
 sed -i 's/^default_expire .*/default_expire  = 1234/' "$R/etc/agora-token/token.ini"
