@@ -24,14 +24,14 @@ fi
 
 make_armhf > "$T/make.log" 2>&1
 rc=$?
-check "make cross-armhf builds" test $rc -eq 0
+ok "make cross-armhf builds" test $rc -eq 0
 [ $rc -eq 0 ] || diag "$T/make.log"
 SRV=$ROOT/build/armhf/token.fcgi
 ACLI=$ROOT/build/armhf/agora-token
 for b in "$SRV" "$ACLI"; do
-	check "$(basename "$b") is a 32-bit ARM executable, hard float" \
+	ok "$(basename "$b") is a 32-bit ARM executable, hard float" \
 		eval "LC_ALL=C readelf -h '$b' | grep -q 'Machine:.*ARM$' && LC_ALL=C readelf -h '$b' | grep -q 'hard-float'"
-	check "$(basename "$b") is statically linked" eval "! LC_ALL=C readelf -l '$b' | grep -q 'INTERP'"
+	ok "$(basename "$b") is statically linked" eval "! LC_ALL=C readelf -l '$b' | grep -q 'INTERP'"
 done
 echo "# sizes: $(stat -c '%n %s' "$SRV" "$ACLI" | sed "s|$ROOT/||" | tr '\n' ' ')"
 
@@ -45,19 +45,19 @@ run_suite "armhf under qemu"
 args=(rtc --channel demo --uid 7 --issue-ts 1111111 --salt 1)
 tok=$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT qemu-arm "$ACLI" "${args[@]}")
 want=$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT "$CLI" "${args[@]}")
-check "the armhf agora-token makes the host's token byte for byte" test -n "$tok" -a "$tok" = "$want"
+ok "the armhf agora-token makes the host's token byte for byte" test -n "$tok" -a "$tok" = "$want"
 
 # static libraries with the Pi's own glibc (bookworm)
 make_armhf ARMHF_STATIC=semi > "$T/make.log" 2>&1
 rc=$?
-check "ARMHF_STATIC=semi builds" test $rc -eq 0
+ok "ARMHF_STATIC=semi builds" test $rc -eq 0
 [ $rc -eq 0 ] || diag "$T/make.log"
-check "it needs only the C library (libc.so.6)" \
+ok "it needs only the C library (libc.so.6)" \
 	test "$(LC_ALL=C readelf -d "$SRV" | grep NEEDED | grep -o '\[.*\]' | grep -vcE '^\[(libc\.so\.6|ld-linux-armhf\.so\.3)\]$')" = 0
 CGI_CMD="qemu-arm -L /usr/arm-linux-gnueabihf $SRV"
 fetch GET /rtm/alice/ "expiry=600"
-check "semi: /rtm/alice/?expiry=600 is 200" status_is 200
-check "semi: its token verifies" token_ok rtmToken --user alice
+ok "semi: /rtm/alice/?expiry=600 is 200" status_is 200
+ok "semi: its token verifies" token_ok rtmToken --user alice
 make_armhf > "$T/make.log" 2>&1
-check "and back to the fully static build" test $? -eq 0
+ok "and back to the fully static build" test $? -eq 0
 done_testing

@@ -19,8 +19,8 @@ INI=$T/none.ini
 get /rtc/CH/publisher/uid/1 ''
 misconfigured "AGORA_TOKEN_CONFIG names a missing file" "$T/none.ini: No such file or directory"
 get /health ''
-is "$STATUS $(j '[j["status"], j["code"], j["error"]]')" '503 ["unavailable", "server_misconfigured", "No such file or directory"]' \
-	"/health: 503 with the reason, without the path"
+is "$STATUS $(j '[j["status"], j["code"], j["error"]]')" '503 ["unavailable", "server_misconfigured", "the server'"'"'s configuration is missing or invalid: see the log"]' \
+	"/health: 503, the reason only in the log"
 like "$ERR" "*health -> 503 server_misconfigured*" "/health: the failure is logged"
 get /ping ''
 is "$STATUS" 200 "/ping answers without a configuration"
@@ -44,7 +44,7 @@ done <<EOF
 a bad certificate|[app:third]\napp_id = $ID\napp_certificate = 5CFd2fd1755d40ecb72977518be15d3Z|[app:third] app_certificate: must be 32 hex
 an unquoted # in the certificate|[app:third]\napp_id = $ID\napp_certificate = 5CFd2fd1755d40#cb72977518be15d3b|[app:third] app_certificate: must be 32 hex characters (quote it
 a syntax error|[token]\nthis line has no equals sign $CERT|syntax error at line 9
-an unknown key|[token]\nmax_expir = 60|[token] max_expir: unknown key
+an unknown key|[token]\nmax_expir = 60|line 9: unknown key in [token]
 a bad number|[token]\nmax_expire = 60s|[token] max_expire: must be a whole number
 EOF
 printf '[token]\nservices = rtc\n' >"$INI"
@@ -87,17 +87,17 @@ while IFS='|' read -r desc text reason; do
 	get /ping ''
 	is "$STATUS" 200 "$desc: /ping still answers"
 done <<HOSTILE
-a section name used as a key|[app]\napp = 1\napp_id = $ID\napp_certificate = $CERT\n|[app] app: unknown key
-a section name as a key of another|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\ncors = 5\n|[token] cors: unknown key
-a 2,000-character line|[app]\napp_id = $ID\napp_certificate = $CERT\n[auth]\nsecret = $HOSTILE_LONG\n|input line too long at line 5
+a section name used as a key|[app]\napp = 1\napp_id = $ID\napp_certificate = $CERT\n|line 2: unknown key in [app]
+a section name as a key of another|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\ncors = 5\n|line 5: unknown key in [token]
+a 2,000-character line|[app]\napp_id = $ID\napp_certificate = $CERT\n[auth]\nsecret = $HOSTILE_LONG\n|[auth] secret: must be 16 to 255 bytes
 an unquoted # in the certificate|[app]\napp_id = $ID\napp_certificate = ${CERT:0:14}#${CERT:15}\n|[app] app_certificate: must be 32 hex characters (quote it if it holds # or ;)
 a UTF-8 byte order mark|\xef\xbb\xbf[app]\napp_id = $ID\napp_certificate = $CERT\n|the file starts with a UTF-8 byte order mark: save it without one
-a duplicate key|[app]\napp_id = $ID\napp_certificate = $CERT\napp_certificate = $CERT2\n|[app] app_certificate: given twice (again at line 4)
-a duplicate key in a repeated section|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\nmax_expire = 60\n[token]\nmax_expire = 90\n|[token] max_expire: given twice (again at line 7)
-no sections at all|app_id = $ID\napp_certificate = $CERT\n|app_id: every key must be inside a section
+a duplicate key|[app]\napp_id = $ID\napp_certificate = $CERT\napp_certificate = $CERT2\n|[app] app_certificate: given twice (lines 3 and 4)
+a duplicate key in a repeated section|[app]\napp_id = $ID\napp_certificate = $CERT\n[token]\nmax_expire = 60\n[token]\nmax_expire = 90\n|[token] max_expire: given twice (lines 5 and 7)
+no sections at all|app_id = $ID\napp_certificate = $CERT\n|line 1: every key must be inside a section
 no [app] section|[token]\nmax_expire = 60\n|no [app] section
 a NUL byte|[app]\napp_id = $ID\napp_certificate = $CERT\n\0[auth]\nmode = key\n|a NUL byte at line 4
-an empty section name|[]\n[app]\napp_id = $ID\napp_certificate = $CERT\n|unknown section []
+an empty section name|[]\n[app]\napp_id = $ID\napp_certificate = $CERT\n|line 1: unknown section (known: app, app:NAME, token
 an unclosed section|[app]\napp_id = $ID\napp_certificate = $CERT\n[token\n|syntax error at line 4
 HOSTILE
 
@@ -136,6 +136,44 @@ cp "$T/good.ini" "$INI"
 get /rtm/bob ''
 is "$STATUS" 200 "after it was mended: 200"
 
+# --- a file still being written is not read ---
+# A prefix of a key-protected ini is a valid ini without [auth]: it must never be served.
+cp "$T/good.ini" "$INI"
+printf '[auth]\nmode = key\nkeys = k-0123456789abcdef\n' >>"$INI"
+settled "$INI"
+get /rtm/bob ''
+is "$STATUS" 401 "mode = key: a request without a key is refused"
+cp "$T/good.ini" "$INI"     # the first write of an upload: [auth] not there yet
+start=$(date +%s%N)
+(sleep 0.4; printf '[auth]\nmode = key\nkeys = k-0123456789abcdef\n' >>"$INI") &
+get /rtm/bob ''
+wait
+is "$STATUS" 401 "a CGI run waits for a file changed in the last second, and reads it whole"
+ok "it waited at least the settling second" test $(( ($(date +%s%N) - start) / 1000000 )) -ge 1000
+touch "$INI"
+(for i in $(seq 25); do sleep 0.25; touch "$INI"; done) &
+TOUCHER=$!
+get /rtm/bob ''
+kill "$TOUCHER" 2>/dev/null
+wait "$TOUCHER" 2>/dev/null
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a file that goes on changing is refused, not read"
+contains "$ERR" "the file is still being written" "the log says why"
+contains "$ERR" "rename it over the old one" "and what to do"
+cp "$T/good.ini" "$INI"
+settled "$INI"
+
+# --- /health and the log never quote the text of a line ---
+printf '[app]\napp_id = %s\napp_certificate = "%s"\n[auth]\nmode = key\nkeys = k-0123456789abcdef,\nU2VjcmV0S2V5LTE2Ynl0ZXM\n' \
+	"$ID" "$CERT" >"$INI"
+settled "$INI"
+get /health ''
+is "$STATUS" 503 "a key list wrapped onto its own line: /health 503"
+lacks "$(printf '%s' "$BODY" | tr 'A-Z' 'a-z')" "u2vjcmv0" "/health's body does not quote the wrapped key, in any case"
+lacks "$(printf '%s' "$ERR" | tr 'A-Z' 'a-z')" "u2vjcmv0" "nor does the log"
+contains "$ERR" "line 7" "the log names the line"
+cp "$T/good.ini" "$INI"
+settled "$INI"
+
 # --- where the file is looked for, without AGORA_TOKEN_CONFIG ---
 mkdir -p "$T/site/cgi-bin" "$T/site/etc"
 # under make valgrind BIN is a wrapper script: copy the real binary, whose directory is searched
@@ -147,12 +185,23 @@ if [ -e /etc/agora-token/token.ini ]; then
 	tap_result 1 "no ini anywhere # SKIP /etc/agora-token/token.ini exists on this machine"
 else
 	get '' 'type=rtc&channel=CH&uid=1'
-	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini and /etc/agora-token/token.ini)"
+	# the running user's home as the password database has it (not $HOME)
+	home=$(getent passwd "$(id -u)" | cut -d: -f6)
+	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini, $home/etc/token.ini and /etc/agora-token/token.ini)"
 fi
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID2" "$CERT2" >"$T/site/cgi-bin/token.ini"
 get '' 'type=rtc&channel=CH&uid=1'
 is "$STATUS" 200 "token.ini beside the binary is found"
 like "$(j 'j["rtcToken"]')" "007eJ*" "and used"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/token.ini" "the log says which ini was loaded"
+is "$(printf '%s\n' "$ERR" | grep -c 'configuration:')" 1 "once"
+chmod 644 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini is inside a directory the web server serves (the program's directory) and every user can read it" \
+	"an ini beside the program that others can read: the log warns that it can be served"
+chmod 600 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+lacks "$ERR" "web server serves" "at 600 (only its owner, as suEXEC runs the program): no such warning"
 INI=$T/site/cgi-bin/token.ini
 tok_is "the token is the beside-the-binary app's" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID2' and j['signatureValid']"
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/site/etc/token.ini"
@@ -160,10 +209,44 @@ INI=
 get '' 'type=rtc&channel=CH&uid=1'
 INI=$T/site/etc/token.ini
 tok_is "../etc/token.ini wins over token.ini beside the binary" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID' and j['signatureValid']"
-rm "$T/site/etc/token.ini"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/../etc/token.ini" "the log names ../etc/token.ini"
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini also exists and is ignored" "and warns that the other one is ignored"
+ln "$T/site/etc/token.ini" "$T/site/etc/same.ini"
+rm "$T/site/etc/token.ini" "$T/site/etc/same.ini"
 INI=$T/site/etc/none.ini
 get '' 'type=rtc&channel=CH&uid=1'
 misconfigured "AGORA_TOKEN_CONFIG set: no fallback to the other places" "$T/site/etc/none.ini: No such file"
+INI=$T/site/cgi-bin/token.ini
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS:$ERR" "200:" "AGORA_TOKEN_CONFIG names the file: no lookup to report, nothing logged"
+# --- an ini the web server may serve: under a directory named as web roots are, under DOCUMENT_ROOT ---
+mkdir -p "$T/w/public_html/cgi-bin" "$T/w/public_html/etc" "$T/docroot/etc"
+cp "${TOKEN_FCGI_REAL:-$SAVED}" "$T/w/public_html/cgi-bin/token.fcgi"
+BIN=$T/w/public_html/cgi-bin/token.fcgi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/w/public_html/etc/token.ini"
+chmod 640 "$T/w/public_html/etc/token.ini"
+INI=
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "an ini in public_html/etc is served"
+lacks "$ERR" "web server serves" "640 in the owner's own group: no warning"
+if [ "$(id -u)" -eq 0 ] && getent group www-data >/dev/null; then
+	chgrp www-data "$T/w/public_html/etc/token.ini"
+	get '' 'type=rtc&channel=CH&uid=1'
+	contains "$ERR" "token.fcgi: warning: $T/w/public_html/cgi-bin/../etc/token.ini is inside a directory the web server serves (public_html) and group www-data can read it" \
+		"640 group www-data in public_html: the log warns that it can be downloaded"
+else
+	tap_result 1 "640 group www-data in public_html # SKIP needs root and a www-data group"
+fi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/docroot/etc/token.ini"
+chmod 644 "$T/docroot/etc/token.ini"
+INI=$T/docroot/etc/token.ini
+BIN=$SAVED
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot/"
+contains "$ERR" "token.fcgi: warning: $INI is inside a directory the web server serves (DOCUMENT_ROOT) and every user can read it" \
+	"644 under DOCUMENT_ROOT: the log warns"
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot-other"
+lacks "$ERR" "web server serves" "644 outside DOCUMENT_ROOT: only the readable-by-every-user warning"
+chmod 600 "$INI"
 ln -s "$T/site/cgi-bin/token.fcgi" "$T/link.fcgi"
 BIN=$T/link.fcgi
 INI=

@@ -34,7 +34,7 @@ apt_in_root() { in_root apt-get -o Dpkg::Use-Pty=0 -y -q --no-install-recommends
 checkd() {
 	local desc=$1 log=$2
 	shift 2
-	if "$@"; then ok "$desc"; else not_ok "$desc"; tail -25 "$log" 2>/dev/null | sed 's/^/# /'; fi
+	if "$@"; then pass "$desc"; else fail "$desc"; tail -25 "$log" 2>/dev/null | sed 's/^/# /'; fi
 }
 mode_of() { stat -c '%a %U:%G' "$R$1" 2>/dev/null; }
 # every path of the root but the volatile ones: what purge must give back. Not counted either: the
@@ -56,12 +56,12 @@ DEB2=agora-token-fcgi_${V2}_$ARCH.deb
 rc=0
 "$ROOT/scripts/build-deb" --out "$T/v1" --no-lintian > "$T/build.log" 2>&1 || rc=$?
 checkd "make deb builds $DEB" "$T/build.log" test "$rc" -eq 0 -a -s "$T/v1/$DEB"
-check "and libagoratoken-dev" test -s "$T/v1/libagoratoken-dev_${V}_$ARCH.deb"
+ok "and libagoratoken-dev" test -s "$T/v1/libagoratoken-dev_${V}_$ARCH.deb"
 lintian --fail-on error,warning "$T/v1/agora-token-fcgi_${V}_$ARCH.changes" > "$T/lintian.log" 2>&1
 checkd "lintian finds no error or warning" "$T/lintian.log" test $? -eq 0
 "$ROOT/scripts/build-deb" --version "$V2" --out "$T/v2" --no-lintian > "$T/build2.log" 2>&1
 checkd "a version $V2 builds (the upgrade)" "$T/build2.log" test -s "$T/v2/$DEB2"
-check "token.fcgi is linked to the shared libcrypto (security updates reach it)" \
+ok "token.fcgi is linked to the shared libcrypto (security updates reach it)" \
 	eval "dpkg-deb --fsys-tarfile '$T/v1/$DEB' | tar -xO ./usr/lib/agora-token-fcgi/token.fcgi > '$T/token.fcgi' &&
 		LC_ALL=C readelf -d '$T/token.fcgi' | grep -q 'NEEDED.*libcrypto.so'"
 
@@ -79,16 +79,16 @@ snapshot "$T/before"
 apt_in_root install "./tmp/v1/$DEB"
 checkd "apt-get install ./$DEB installs it" "$T/apt.log" \
 	eval "in_root dpkg-query -W -f '\${Status} \${Version}' agora-token-fcgi | grep -qx 'install ok installed $V'"
-check "token.fcgi in /usr/lib/agora-token-fcgi" test -x "$R/usr/lib/agora-token-fcgi/token.fcgi"
-check "agora-token in /usr/bin, and it runs" eval "in_root agora-token --help > /dev/null"
-check "the man pages are installed" test -s "$R/usr/share/man/man1/agora-token.1.gz" -a -s "$R/usr/share/man/man8/token.fcgi.8.gz"
-check "/etc/agora-token/token.ini is made, 640 root:www-data" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
-check "/etc/agora-token is 750 root:www-data" test "$(mode_of /etc/agora-token)" = "750 root:www-data"
-check "the ini is not a dpkg conffile (dpkg would reset its owner)" \
+ok "token.fcgi in /usr/lib/agora-token-fcgi" test -x "$R/usr/lib/agora-token-fcgi/token.fcgi"
+ok "agora-token in /usr/bin, and it runs" eval "in_root agora-token --help > /dev/null"
+ok "the man pages are installed" test -s "$R/usr/share/man/man1/agora-token.1.gz" -a -s "$R/usr/share/man/man8/token.fcgi.8.gz"
+ok "/etc/agora-token/token.ini is made, 640 root:www-data" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+ok "/etc/agora-token is 750 root:www-data" test "$(mode_of /etc/agora-token)" = "750 root:www-data"
+ok "the ini is not a dpkg conffile (dpkg would reset its owner)" \
 	eval "! grep -q token.ini '$R/var/lib/dpkg/info/agora-token-fcgi.conffiles'"
-check "the lighttpd snippet is enabled (lighty-enable-mod)" test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
-check "the Apache snippet is enabled (a2enconf)" test -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
-check "the systemd unit is installed, not enabled" \
+ok "the lighttpd snippet is enabled (lighty-enable-mod)" test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+ok "the Apache snippet is enabled (a2enconf)" test -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+ok "the systemd unit is installed, not enabled" \
 	test -f "$R/lib/systemd/system/agora-token.service" -a ! -e "$R/etc/systemd/system/multi-user.target.wants/agora-token.service"
 
 # ---- lighttpd ----
@@ -105,18 +105,18 @@ start_lighttpd() {
 serves() {
 	local l=$1
 	fetch GET /ping ""
-	check "$l: /ping is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
+	ok "$l: /ping is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
 	fetch GET /health ""
-	check "$l: /health is 200 ok" test "$(cat "$T/status")/$(jget status)" = 200/ok
+	ok "$l: /health is 200 ok" test "$(cat "$T/status")/$(jget status)" = 200/ok
 	fetch GET /rtc/demo/publisher/uid/42 ""
-	check "$l: /rtc/demo/publisher/uid/42 is 200" status_is 200
-	check "$l: its token verifies" token_ok rtcToken --channel demo --uid 42
+	ok "$l: /rtc/demo/publisher/uid/42 is 200" status_is 200
+	ok "$l: its token verifies" token_ok rtcToken --channel demo --uid 42
 	fetch GET "" "type=rtm&user=alice"
-	check "$l: /token?type=rtm&user=alice verifies" token_ok rtmToken --user alice
+	ok "$l: /token?type=rtm&user=alice verifies" token_ok rtmToken --user alice
 	fetch GET /token.ini ""
-	check "$l: the ini is not served" eval "! grep -q app_certificate '$T/body'"
+	ok "$l: the ini is not served" eval "! grep -q app_certificate '$T/body'"
 }
-check "lighttpd starts with the packaged snippet" start_lighttpd
+ok "lighttpd starts with the packaged snippet" start_lighttpd
 serves "lighttpd"
 stop_server
 
@@ -130,8 +130,8 @@ start_apache() {
 	wait_http "http://127.0.0.1:$PORT/" || { diag "$T/apache.log" "$R/var/log/apache2/error.log"; return 1; }
 	TRANSPORT=http PRETTY_BASE=http://127.0.0.1:$PORT SCRIPT_URL=http://127.0.0.1:$PORT/token
 }
-check "mod_fcgid is enabled" test -L "$R/etc/apache2/mods-enabled/fcgid.load"
-check "Apache starts with the packaged snippet" start_apache
+ok "mod_fcgid is enabled" test -L "$R/etc/apache2/mods-enabled/fcgid.load"
+ok "Apache starts with the packaged snippet" start_apache
 serves "Apache, mod_fcgid"
 # token.fcgi processes of this root (their / is $R), as www-data
 fcgi_in_root() {
@@ -141,11 +141,11 @@ fcgi_in_root() {
 	done
 	[ "$c" -gt 0 ]
 }
-check "Apache, mod_fcgid: token.fcgi stays running, as www-data" fcgi_in_root
+ok "Apache, mod_fcgid: token.fcgi stays running, as www-data" fcgi_in_root
 stop_server
 in_root a2dismod -q fcgid > /dev/null
 in_root a2enmod -q cgid > /dev/null
-check "Apache starts with mod_cgid instead" start_apache
+ok "Apache starts with mod_cgid instead" start_apache
 # a CGI run has no AGORA_TOKEN_CONFIG: the program finds /etc/agora-token/token.ini by itself
 serves "Apache, mod_cgid"
 stop_server
@@ -158,7 +158,7 @@ in_root a2enmod -q fcgid > /dev/null
 UNIT=$R/lib/systemd/system/agora-token.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
 unit_env=$(sed -n 's/^Environment=//p' "$UNIT")
-check "the unit runs spawn-fcgi as www-data" eval "grep -qx 'User=www-data' '$UNIT' && test -n '$exec_start'"
+ok "the unit runs spawn-fcgi as www-data" eval "grep -qx 'User=www-data' '$UNIT' && test -n '$exec_start'"
 in_root install -d -m 755 -o www-data -g www-data /run/agora-token
 # shellcheck disable=SC2086
 "$ROOT/scripts/debroot" run "$R" -- setpriv --reuid www-data --regid www-data --init-groups \
@@ -166,14 +166,14 @@ in_root install -d -m 755 -o www-data -g www-data /run/agora-token
 SERVER=$!
 SOCK=$R/run/agora-token/token.sock
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-check "spawn-fcgi makes /run/agora-token/token.sock, 660 www-data:www-data" \
+ok "spawn-fcgi makes /run/agora-token/token.sock, 660 www-data:www-data" \
 	test "$(mode_of /run/agora-token/token.sock)" = "660 www-data:www-data"
 TRANSPORT=cgi CGI_CONFIG=/etc/agora-token/token.ini CGI_CMD="cgi-fcgi -bind -connect $SOCK"
 fetch GET /ping ""
-check "spawn-fcgi: /ping over the socket is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
+ok "spawn-fcgi: /ping over the socket is 200 pong" test "$(cat "$T/status")/$(jget message)" = 200/pong
 fetch GET /rtc/demo/publisher/uid/42 ""
-check "spawn-fcgi: a token that verifies" token_ok rtcToken --channel demo --uid 42
-check "spawn-fcgi: token.fcgi runs as www-data" fcgi_in_root
+ok "spawn-fcgi: a token that verifies" token_ok rtcToken --channel demo --uid 42
+ok "spawn-fcgi: token.fcgi runs as www-data" fcgi_in_root
 stop_server
 
 # ---- reinstall and upgrade keep the ini and the admin's choices ----
@@ -181,34 +181,34 @@ sed -i 's/^default_expire .*/default_expire  = 1234/' "$R/etc/agora-token/token.
 echo "; edited by the admin" >> "$R/etc/agora-token/token.ini"
 cp "$R/etc/agora-token/token.ini" "$T/ini.edited"
 apt_in_root install --reinstall "./tmp/v1/$DEB"
-check "apt-get install --reinstall keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
-check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+ok "apt-get install --reinstall keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+ok "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
 in_root lighty-disable-mod agora-token-fcgi > /dev/null
 apt_in_root install "./tmp/v2/$DEB2"
 checkd "apt-get install ./$DEB2 upgrades" "$T/apt.log" \
 	eval "in_root dpkg-query -W -f '\${Version}' agora-token-fcgi | grep -qx '$V2'"
-check "the upgrade keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
-check "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
-check "the upgrade leaves lighty-disable-mod's choice alone" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+ok "the upgrade keeps the edited ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+ok "and its owner and mode" test "$(mode_of /etc/agora-token/token.ini)" = "640 root:www-data"
+ok "the upgrade leaves lighty-disable-mod's choice alone" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
 in_root lighty-enable-mod agora-token-fcgi > /dev/null
-check "lighttpd starts after the upgrade" start_lighttpd
+ok "lighttpd starts after the upgrade" start_lighttpd
 fetch GET /rtc/demo/publisher/uid/42 ""
-check "the upgraded server reads the edited ini (default_expire 1234)" test "$(jget expiresIn)" = 1234
-check "its token verifies" token_ok rtcToken --channel demo --uid 42
+ok "the upgraded server reads the edited ini (default_expire 1234)" test "$(jget expiresIn)" = 1234
+ok "its token verifies" token_ok rtcToken --channel demo --uid 42
 stop_server
 
 # ---- remove, install again, purge ----
 apt_in_root remove agora-token-fcgi
-check "remove disables the lighttpd snippet (its program is gone)" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
-check "and the Apache one" test ! -e "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
-check "remove keeps the ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
+ok "remove disables the lighttpd snippet (its program is gone)" test ! -e "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
+ok "and the Apache one" test ! -e "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+ok "remove keeps the ini" cmp -s "$T/ini.edited" "$R/etc/agora-token/token.ini"
 apt_in_root install "./tmp/v2/$DEB2"
-check "installing again enables both snippets again" \
+ok "installing again enables both snippets again" \
 	test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf" -a -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
 # --autoremove: the libraries it brought are not the root's either
 apt_in_root purge --autoremove agora-token-fcgi
-check "apt-get purge removes the package" eval "! in_root dpkg-query -W -f '\${Status}' agora-token-fcgi 2>/dev/null | grep -q installed"
-check "purge removes /etc/agora-token" test ! -e "$R/etc/agora-token"
+ok "apt-get purge removes the package" eval "! in_root dpkg-query -W -f '\${Status}' agora-token-fcgi 2>/dev/null | grep -q installed"
+ok "purge removes /etc/agora-token" test ! -e "$R/etc/agora-token"
 snapshot "$T/after"
 diff "$T/before" "$T/after" > "$T/purge.diff"
 checkd "purge leaves nothing behind (the root's files are those before the install)" "$T/purge.diff" \
@@ -222,7 +222,7 @@ left_in_root() {
 	done
 	[ "$n" -eq 0 ] || { echo "# $n processes still run in the root"; return 1; }
 }
-check "no process is left in the root (lighttpd, Apache, token.fcgi)" left_in_root
+ok "no process is left in the root (lighttpd, Apache, token.fcgi)" left_in_root
 
 # ---- arm64 and armhf: the files, and the programs under qemu ----
 foreign() {
@@ -237,19 +237,19 @@ foreign() {
 		./etc/lighttpd/conf-available/50-agora-token-fcgi.conf ./etc/apache2/conf-available/agora-token-fcgi.conf \
 		./lib/systemd/system/agora-token.service ./usr/share/man/man1/agora-token.1.gz ./usr/share/man/man8/token.fcgi.8.gz \
 		./usr/include/agora_token.h "./usr/lib/$triplet/libagoratoken.a" "./usr/lib/$triplet/pkgconfig/agoratoken.pc"; do
-		check "$arch: dpkg-deb --contents shows $f" grep -qx -- "$f" "$T/contents"
+		ok "$arch: dpkg-deb --contents shows $f" grep -qx -- "$f" "$T/contents"
 	done
 	mkdir -p "$x"
 	dpkg-deb -x "$out/agora-token-fcgi_${V}_$arch.deb" "$x"
-	check "$arch: token.fcgi is for $machine" eval "LC_ALL=C readelf -h '$x/usr/lib/agora-token-fcgi/token.fcgi' | grep -q 'Machine:.*$machine'"
+	ok "$arch: token.fcgi is for $machine" eval "LC_ALL=C readelf -h '$x/usr/lib/agora-token-fcgi/token.fcgi' | grep -q 'Machine:.*$machine'"
 	write_ini "$T/token.ini"
 	TRANSPORT=cgi CGI_CONFIG=$T/token.ini CGI_CMD="$qemu -L $libroot $x/usr/lib/agora-token-fcgi/token.fcgi"
 	fetch GET /ping ""
-	check "$arch: token.fcgi under $qemu answers /ping" test "$(cat "$T/status")/$(jget message)" = 200/pong
+	ok "$arch: token.fcgi under $qemu answers /ping" test "$(cat "$T/status")/$(jget message)" = 200/pong
 	fetch GET /rtc/demo/publisher/uid/42 ""
-	check "$arch: and a token that verifies" token_ok rtcToken --channel demo --uid 42
+	ok "$arch: and a token that verifies" token_ok rtcToken --channel demo --uid 42
 	local args=(rtc --channel demo --uid 7 --issue-ts 1111111 --salt 1)
-	check "$arch: agora-token makes the host's token byte for byte" test \
+	ok "$arch: agora-token makes the host's token byte for byte" test \
 		"$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT $qemu -L "$libroot" "$x/usr/bin/agora-token" "${args[@]}")" = \
 		"$(AGORA_APP_ID=$APP_ID AGORA_APP_CERTIFICATE=$APP_CERT "$CLI" "${args[@]}")"
 }

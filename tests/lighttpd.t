@@ -225,7 +225,22 @@ statuses() {	# URL: the statuses of six requests, enough to reach both processes
 }
 is "$(statuses "$URL/rtm/UID")" "403 403 403 403 403 403 " "after the ini dropped rtm: every process answers 403"
 cp "$T/saved.ini" "$INI"
+settled "$INI"
 is "$(statuses "$URL/rtm/UID")" "200 200 200 200 200 200 " "after it was restored: 200 again"
+
+# an ini rewritten in two writes with a pause: the running processes never serve the first half
+printf '[auth]\nmode = key\nkeys = k-0123456789abcdef\n' >>"$INI"
+settled "$INI"
+is "$(statuses "$URL/rtm/UID")" "401 401 401 401 401 401 " "mode = key: refused without a key"
+cp "$T/saved.ini" "$INI"            # the first write: no [auth] yet
+GAP=$(statuses "$URL/rtm/UID")
+printf '[auth]\nmode = key\nkeys = k-0123456789abcdef\n' >>"$INI"
+is "$GAP" "401 401 401 401 401 401 " "while the file is being written, the previous configuration answers"
+sleep 1.2
+is "$(statuses "$URL/rtm/UID")" "401 401 401 401 401 401 " "and once it has settled, the whole new file"
+cp "$T/saved.ini" "$INI"
+settled "$INI"
+is "$(statuses "$URL/rtm/UID")" "200 200 200 200 200 200 " "a settled file without [auth] is served"
 is "$(backends)" "$BEFORE" "reloading needed no restart"
 
 # --- SIGTERM ---

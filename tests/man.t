@@ -19,12 +19,12 @@ page_text "$ROOT/doc/man/token.fcgi.8" > "$T/fcgi.txt"
 
 "$CLI" --help > "$T/help" 2>&1
 opts=$(grep -oE -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u)
-check "agora-token --help lists options" test "$(echo "$opts" | wc -l)" -ge 20
+ok "agora-token --help lists options" test "$(echo "$opts" | wc -l)" -ge 20
 for o in $opts; do
-	check "agora-token.1 documents $o" grep -qE -- "$o([^a-z-]|$)" "$T/cli.txt"
+	ok "agora-token.1 documents $o" grep -qE -- "$o([^a-z-]|$)" "$T/cli.txt"
 done
 for c in rtc rtm chat apaas fpa inspect verify; do
-	check "agora-token.1 documents the command $c" grep -qE "^agora-token $c|^\\.B $c\$|^\\.BI $c " "$T/cli.txt"
+	ok "agora-token.1 documents the command $c" grep -qE "^agora-token $c|^\\.B $c\$|^\\.BI $c " "$T/cli.txt"
 done
 
 # token.fcgi run with no route lists its routes
@@ -41,17 +41,17 @@ for r in body["routes"]:
         seen.add(t)
 print("\n".join(sorted(seen)))
 PY
-check "token.fcgi lists its routes" test "$(wc -l < "$T/routes")" -ge 10
+ok "token.fcgi lists its routes" test "$(wc -l < "$T/routes")" -ge 10
 while read -r r; do
-	check "token.fcgi.8 documents $r" grep -qF -- "$r" "$T/fcgi.txt"
+	ok "token.fcgi.8 documents $r" grep -qF -- "$r" "$T/fcgi.txt"
 done < "$T/routes"
-check "token.fcgi.8 names the system ini, as compiled in" \
+ok "token.fcgi.8 names the system ini, as compiled in" \
 	grep -qF "$(grep -o '"/etc/[^"]*"' "$ROOT/src/server/conffile.h" | tr -d '"')" "$T/fcgi.txt"
 
 if command -v man >/dev/null 2>&1; then
 	for p in agora-token.1 token.fcgi.8; do
 		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$ROOT/doc/man/$p" > /dev/null 2> "$T/man.err"
-		check "man renders $p without a warning" test ! -s "$T/man.err"
+		ok "man renders $p without a warning" test ! -s "$T/man.err"
 		[ -s "$T/man.err" ] && diag "$T/man.err"
 	done
 fi

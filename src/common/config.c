@@ -1,7 +1,9 @@
-/* config.c - the ini file (http-api section 5) read strictly into struct config.
- * iniparser stays in here: only its loader is used, because its typed getters crash on section names. */
-#include <ctype.h>
+/* config.c - the ini file (http-api section 5): read once, through one descriptor, into a buffer
+ * of our own; tokenized here and only here (so the bytes that are checked are the bytes that are
+ * used); each key handed to the table of the section that declares it (cfg_*.c). The buffer holds
+ * the certificate and the secrets: it is wiped before it is freed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,53 +11,49 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <iniparser.h>
-
-#include "agora_token.h"
 #include "common/config.h"
+
+extern const struct cfg_section cfg_app_section, cfg_token_section, cfg_cors_section, cfg_auth_section,
+	cfg_limits_section, cfg_jwt_section, cfg_store_section;
+
+/* Every section the file may hold, feature by feature; a name may have several tables. */
+static const struct cfg_section *const tables[] = {
+	&cfg_app_section,
+	&cfg_token_section,
+	&cfg_cors_section,
+	&cfg_auth_section,
+	&cfg_limits_section,
+	&cfg_jwt_section,
+	&cfg_store_section,
+};
+
+#define N_TABLES (sizeof(tables) / sizeof(tables[0]))
+#define MAX_FILE (256 * 1024)
+#define MAX_LINE 8192
+#define MAX_ENTRIES 512
+#define MAX_HEADERS 128
 
 #define ERR(...) snprintf(err, errlen, __VA_ARGS__)
 
-/* iniparser reports through a printf-like callback; the first message is kept for config_load. */
-static char ini_msg[512];
+/* ---- what every table shares ---- */
 
-__attribute__((format(printf, 1, 2)))
-static int ini_error(const char *fmt, ...)
+int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
+	int n = x->key[0] != '\0' ? snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key) :
+		snprintf(x->err, x->errlen, "[%s]: ", x->section);
 
-	if (ini_msg[0] != '\0')
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(ini_msg, sizeof(ini_msg), fmt, ap);
-	va_end(ap);
-	return 0;
+	if (n >= 0 && (size_t)n < x->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
 }
 
-/* "iniparser: syntax error in /x/token.ini (2):\n-> line" becomes "syntax error at line 2": the
- * caller names the file once, and the offending line is dropped because it may hold a secret. */
-static void ini_reason(char *err, size_t errlen)
-{
-	char *msg = ini_msg, *nl, *in, *paren;
-
-	if ((nl = strchr(msg, '\n')) != NULL)
-		*nl = '\0';
-	if (strncmp(msg, "iniparser: ", 11) == 0)
-		msg += 11;
-	in = strstr(msg, " in ");
-	paren = strrchr(msg, '(');
-	if (in != NULL && paren != NULL && paren > in)
-		ERR("%.*s at line %ld", (int)(in - msg), msg, strtol(paren + 1, NULL, 10));
-	else if (in != NULL)
-		ERR("%.*s", (int)(in - msg), msg);
-	else
-		ERR("%s", msg[0] != '\0' ? msg : "the file could not be parsed");
-}
-
-/* ---- value parsers: strict, whole string, no sign ---- */
-
-static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+int cfg_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t n = 0;
 	size_t i;
@@ -73,7 +71,7 @@ static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-static int parse_bool(const char *v, int *out)
+int cfg_parse_bool(const char *v, int *out)
 {
 	static const char *const yes[] = { "yes", "on", "true", "1" };
 	static const char *const no[] = { "no", "off", "false", "0" };
@@ -88,9 +86,7 @@ static int parse_bool(const char *v, int *out)
 	return -1;
 }
 
-/* Copies the next comma-separated item of *list into item (spaces trimmed) and advances *list.
- * Returns 0 at the end of the list, -1 when an item does not fit, else 1. */
-static int next_item(const char **list, char *item, size_t cap)
+int cfg_next_item(const char **list, char *item, size_t cap)
 {
 	const char *s = *list, *e;
 	size_t n;
@@ -117,596 +113,357 @@ static int next_item(const char **list, char *item, size_t cap)
 	return 1;
 }
 
-static const char *const type_names[CFG_T__MAX] = {
-	[CFG_T_RTC] = "rtc", [CFG_T_RTM] = "rtm", [CFG_T_RTE] = "rte", [CFG_T_CHAT] = "chat",
-	[CFG_T_CHAT_APP] = "chat_app", [CFG_T_APAAS] = "apaas", [CFG_T_APAAS_USER] = "apaas_user",
-	[CFG_T_APAAS_APP] = "apaas_app", [CFG_T_FPA] = "fpa",
-};
+/* ---- the scanner: one logical line at a time ---- */
 
-const char *config_type_name(enum cfg_type t)
-{
-	return (unsigned)t < CFG_T__MAX ? type_names[t] : NULL;
-}
-
-enum cfg_type config_type(const char *name)
-{
-	int t;
-
-	for (t = 0; t < CFG_T__MAX && strcasecmp(name, type_names[t]) != 0; t++)
-		;
-	return (enum cfg_type)t;
-}
-
-/* The responder reads roles from URLs with this too, so the ini and the API agree. */
-int config_role(const char *v)
-{
-	if (strcasecmp(v, "publisher") == 0 || strcasecmp(v, "host") == 0 || strcmp(v, "1") == 0)
-		return TOKEN_ROLE_PUBLISHER;
-	if (strcasecmp(v, "subscriber") == 0 || strcasecmp(v, "audience") == 0 || strcmp(v, "2") == 0)
-		return TOKEN_ROLE_SUBSCRIBER;
-	return TOKEN_ROLE_EXPLICIT;
-}
-
-/* An origin is scheme://host[:port], lowercase-insensitive, without path; "*." may open the host. */
-static int origin_ok(const char *o)
-{
-	const char *h = strstr(o, "://");
-	size_t i;
-
-	if (h == NULL || h == o || h[3] == '\0')
-		return 0;
-	for (i = 0; o + i < h; i++)
-		if (!((o[i] >= 'a' && o[i] <= 'z') || (o[i] >= 'A' && o[i] <= 'Z')))
-			return 0;
-	h += 3;
-	if (strncmp(h, "*.", 2) == 0)
-		h += 2;
-	for (; *h != '\0'; h++)
-		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') ||
-		    *h == '.' || *h == '-' || *h == ':' || *h == '[' || *h == ']'))
-			return 0;
-	return 1;
-}
-
-/* ---- one parser per key; each gets the value (never NULL) and names the key in its error ---- */
-
-struct ctx {
+struct scan {
 	struct config *c;
-	struct cfg_app *app;       /* the profile of an [app] / [app:NAME] section */
-	const char *section;       /* as written in errors */
-	const char *key;
 	char *err;
 	size_t errlen;
+	int line;                    /* of the logical line being read */
+	int cur;                     /* index into headers of the current section, -1 before any */
+	int n_headers;
+	struct header {
+		const char *name;    /* lowercased, as in the file: "app:foo" */
+		size_t base;         /* length of the part before ':' */
+		void *obj;
+	} headers[MAX_HEADERS];
+	int n_entries;
+	struct entry {
+		int header;
+		const char *key;     /* the table's spelling */
+		int line;
+	} entries[MAX_ENTRIES];
 };
 
-/* Writes "[section] key: why" into the caller's err and returns -1. */
-__attribute__((format(printf, 2, 3)))
-static int key_err(const struct ctx *x, const char *fmt, ...)
+static int is_blank(char ch)
 {
-	va_list ap;
-	int n = snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key);
+	return ch == ' ' || ch == '\t';
+}
 
-	if (n >= 0 && (size_t)n < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+static char *trim(char *s, char *e)
+{
+	while (e > s && is_blank(e[-1]))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+/* The tables of section base name (len bytes) that accept a label or not. */
+static int table_of(const char *name, size_t len, int labelled, size_t from)
+{
+	size_t t;
+
+	for (t = from; t < N_TABLES; t++)
+		if (strlen(tables[t]->name) == len && strncmp(tables[t]->name, name, len) == 0 &&
+		    tables[t]->labelled == labelled)
+			return (int)t;
 	return -1;
 }
 
-static int k_app_id(struct ctx *x, const char *v)
+/* "app, app:NAME, token, ...": said when a section is unknown */
+static void known_sections(char *out, size_t cap)
 {
-	if (token_check_hex32(v, TOKEN_ERR_APP_ID) != TOKEN_OK)
-		return key_err(x, "must be 32 hex characters");
-	memcpy(x->app->app_id, v, TOKEN_HEX_LEN + 1);
-	return 0;
-}
-
-static int k_app_cert(struct ctx *x, const char *v)
-{
-	/* the message never echoes v: it is a secret */
-	if (token_check_hex32(v, TOKEN_ERR_APP_CERT) != TOKEN_OK)
-		return key_err(x, "must be 32 hex characters (quote it if it holds # or ;)");
-	memcpy(x->app->app_cert, v, TOKEN_HEX_LEN + 1);
-	return 0;
-}
-
-static int k_services(struct ctx *x, const char *v)
-{
-	char item[32];
-	enum cfg_type t;
+	size_t t, n = 0;
 	int r;
 
-	x->c->services = 0;
-	while ((r = next_item(&v, item, sizeof(item))) > 0) {
-		if ((t = config_type(item)) == CFG_T__MAX)
-			return key_err(x, "unknown token type (known: rtc, rtm, rte, chat, chat_app, apaas, "
-				"apaas_user, apaas_app, fpa)");
-		x->c->services |= 1u << t;
+	out[0] = '\0';
+	for (t = 0; t < N_TABLES; t++) {
+		if (table_of(tables[t]->name, strlen(tables[t]->name), tables[t]->labelled, 0) != (int)t)
+			continue;       /* a second table of the same section */
+		r = snprintf(out + n, cap - n, "%s%s%s%s", n > 0 ? ", " : "", tables[t]->name,
+			tables[t]->labelled ? ", " : "", tables[t]->labelled ? tables[t]->name : "");
+		if (r < 0 || (size_t)r >= cap - n)
+			return;
+		n += (size_t)r;
+		if (tables[t]->labelled && (r = snprintf(out + n, cap - n, ":NAME")) > 0 && (size_t)r < cap - n)
+			n += (size_t)r;
 	}
-	if (r < 0)
-		return key_err(x, "unknown token type");
-	if (x->c->services == 0)
-		return key_err(x, "names no token type");
-	return 0;
 }
 
-static int k_expire(struct ctx *x, const char *v, uint32_t *out)
+static int section_line(struct scan *s, char *p)
 {
-	if (parse_u32(v, 1, TOKEN_MAX_EXPIRE, out) != 0)
-		return key_err(x, "must be a whole number of seconds, 1..86400");
-	return 0;
-}
+	char *close = strchr(p, ']'), *name, *colon, *rest;
+	struct cfg_ctx x = { s->c, NULL, "", "", s->err, s->errlen };
+	struct header *h;
+	size_t base, t;
+	int k, labelled, first;
 
-static int k_default_expire(struct ctx *x, const char *v) { return k_expire(x, v, &x->c->default_expire); }
-static int k_min_expire(struct ctx *x, const char *v) { return k_expire(x, v, &x->c->min_expire); }
-static int k_max_expire(struct ctx *x, const char *v) { return k_expire(x, v, &x->c->max_expire); }
-
-static int k_over_max(struct ctx *x, const char *v)
-{
-	if (strcasecmp(v, "clamp") == 0)
-		x->c->over_max_reject = 0;
-	else if (strcasecmp(v, "reject") == 0)
-		x->c->over_max_reject = 1;
-	else
-		return key_err(x, "must be clamp or reject");
-	return 0;
-}
-
-static int k_default_role(struct ctx *x, const char *v)
-{
-	if ((x->c->default_role = config_role(v)) == TOKEN_ROLE_EXPLICIT)
-		return key_err(x, "must be publisher or subscriber");
-	return 0;
-}
-
-static int k_bool(struct ctx *x, const char *v, int *out)
-{
-	if (parse_bool(v, out) != 0)
-		return key_err(x, "must be yes or no");
-	return 0;
-}
-
-static int k_allow_publisher(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_publisher); }
-static int k_allow_uid_zero(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_uid_zero); }
-static int k_inspect(struct ctx *x, const char *v) { return k_bool(x, v, &x->c->inspect); }
-
-static int k_channel_prefix(struct ctx *x, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n > 0 && token_check_channel(v, n) != TOKEN_OK)
-		return key_err(x, "must be at most 64 bytes of Agora's channel characters");
-	memcpy(x->c->channel_prefix, v, n + 1);
-	return 0;
-}
-
-static int k_allow_origin(struct ctx *x, const char *v)
-{
-	struct config *c = x->c;
-	char item[CFG_ORIGIN_LEN];
-	int r;
-
-	c->any_origin = 0;
-	c->n_origins = 0;
-	if (strcmp(v, "*") == 0)
-		return c->any_origin = 1, 0;
-	while ((r = next_item(&v, item, sizeof(item))) > 0) {
-		if (!origin_ok(item))
-			return key_err(x, "each origin must be scheme://host[:port] "
-				"(or https://*.example.com), without a path");
-		if (c->n_origins == CFG_MAX_ORIGINS)
-			return key_err(x, "more than %d origins", CFG_MAX_ORIGINS);
-		memcpy(c->origins[c->n_origins++], item, strlen(item) + 1);
+	if (close == NULL)
+		return snprintf(s->err, s->errlen, "syntax error at line %d: a section header without ]", s->line), -1;
+	for (rest = close + 1; is_blank(*rest); rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#')
+		return snprintf(s->err, s->errlen, "syntax error at line %d: text after the section header", s->line), -1;
+	for (name = p + 1; is_blank(*name); name++)
+		;
+	name = trim(name, close);
+	for (p = name; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		    *p == '.' || *p == ':'))
+			return snprintf(s->err, s->errlen, "line %d: a section name holds only a-z 0-9 _ - . :",
+				s->line), -1;
 	}
-	if (r < 0)
-		return key_err(x, "an origin is longer than %d bytes", CFG_ORIGIN_LEN - 1);
-	if (c->n_origins == 0)
-		return key_err(x, "must be * or a list of origins");
-	return 0;
-}
+	colon = strchr(name, ':');
+	base = colon != NULL ? (size_t)(colon - name) : strlen(name);
+	labelled = colon != NULL;
+	if ((first = table_of(name, base, labelled, 0)) < 0 && !labelled)
+		first = table_of(name, base, 1, 0);     /* [app] is the labelled table's unlabelled form */
+	if (first < 0) {
+		char known[256];
 
-static int k_max_age(struct ctx *x, const char *v)
-{
-	if (parse_u32(v, 0, 86400, &x->c->cors_max_age) != 0)
-		return key_err(x, "must be a whole number of seconds, 0..86400");
-	return 0;
-}
-
-static int k_mode(struct ctx *x, const char *v)
-{
-	if (strcasecmp(v, "none") == 0)
-		x->c->auth = CFG_AUTH_NONE;
-	else if (strcasecmp(v, "key") == 0)
-		x->c->auth = CFG_AUTH_KEY;
-	else if (strcasecmp(v, "signed") == 0)
-		x->c->auth = CFG_AUTH_SIGNED;
-	else
-		return key_err(x, "must be none, key or signed");
-	return 0;
-}
-
-/* Shorter keys and secrets could be guessed. */
-#define MIN_SECRET 16
-
-static int k_keys(struct ctx *x, const char *v)
-{
-	struct config *c = x->c;
-	char item[CFG_SECRET_LEN];
-	int r, rc = 0;
-
-	c->n_keys = 0;
-	while (rc == 0 && (r = next_item(&v, item, sizeof(item))) > 0) {
-		if (strlen(item) < MIN_SECRET || strpbrk(item, " \t") != NULL)
-			rc = key_err(x, "each key must be %d to %d bytes without spaces", MIN_SECRET,
-				CFG_SECRET_LEN - 1);
-		else if (c->n_keys == CFG_MAX_KEYS)
-			rc = key_err(x, "more than %d keys", CFG_MAX_KEYS);
-		else
-			memcpy(c->keys[c->n_keys++], item, strlen(item) + 1);
+		known_sections(known, sizeof(known));
+		return snprintf(s->err, s->errlen, "line %d: unknown section (known: %s)", s->line, known), -1;
 	}
-	if (rc == 0 && r < 0)
-		rc = key_err(x, "a key is longer than %d bytes", CFG_SECRET_LEN - 1);
-	explicit_bzero(item, sizeof(item));
-	return rc;
-}
-
-static int k_secret(struct ctx *x, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n < MIN_SECRET || n >= CFG_SECRET_LEN)
-		return key_err(x, "must be %d to %d bytes (quote it if it holds # or ;)", MIN_SECRET,
-			CFG_SECRET_LEN - 1);
-	memcpy(x->c->secret, v, n + 1);
+	for (k = 0; k < s->n_headers; k++)
+		if (strcmp(s->headers[k].name, name) == 0)
+			return s->cur = k, 0;       /* a section given again goes on where it was */
+	if (s->n_headers == MAX_HEADERS)
+		return snprintf(s->err, s->errlen, "line %d: more than %d sections", s->line, MAX_HEADERS), -1;
+	h = &s->headers[s->n_headers];
+	h->name = name;
+	h->base = base;
+	h->obj = s->c;
+	x.section = name;
+	for (t = (size_t)first; t < N_TABLES; t++)
+		if (strlen(tables[t]->name) == base && strncmp(tables[t]->name, name, base) == 0 &&
+		    tables[t]->open != NULL) {
+			if ((h->obj = tables[t]->open(&x, labelled ? colon + 1 : "")) == NULL)
+				return -1;
+			break;
+		}
+	s->cur = s->n_headers++;
 	return 0;
 }
 
-static int k_count(struct ctx *x, const char *v, uint32_t *out)
+/* value: "quoted", 'quoted', or bare up to a ; or # comment; blanks around it trimmed */
+static int value_of(struct scan *s, char *v, char **out)
 {
-	if (parse_u32(v, 0, 1000000, out) != 0)
-		return key_err(x, "must be a whole number, 0..1000000");
+	char *close;
+
+	while (is_blank(*v))
+		v++;
+	if (*v == '"' || *v == '\'') {
+		if ((close = strchr(v + 1, *v)) == NULL)
+			return snprintf(s->err, s->errlen, "syntax error at line %d: a quote is not closed", s->line), -1;
+		*close = '\0';
+		for (close++; is_blank(*close); close++)
+			;
+		if (*close != '\0' && *close != ';' && *close != '#')
+			return snprintf(s->err, s->errlen, "syntax error at line %d: text after the closing quote",
+				s->line), -1;
+		*out = v + 1;
+		return 0;
+	}
+	*out = trim(v, v + strcspn(v, ";#"));
 	return 0;
 }
 
-static int k_rpm(struct ctx *x, const char *v) { return k_count(x, v, &x->c->requests_per_minute); }
-static int k_burst(struct ctx *x, const char *v) { return k_count(x, v, &x->c->burst); }
-
-static int k_state_dir(struct ctx *x, const char *v)
+static int key_line(struct scan *s, char *p)
 {
-	size_t n = strlen(v);
+	char *eq = strchr(p, '='), *key, *v, *q;
+	const struct cfg_key *def = NULL;
+	const struct header *h;
+	struct cfg_ctx x;
+	size_t t;
+	int k, labelled;
 
-	if (n >= sizeof(x->c->state_dir) || (n > 0 && v[0] != '/'))
-		return key_err(x, "must be an absolute path");
-	memcpy(x->c->state_dir, v, n + 1);
-	return 0;
+	if (eq == NULL)
+		return snprintf(s->err, s->errlen, "syntax error at line %d: not a section, a comment or key = value",
+			s->line), -1;
+	key = trim(p, eq);
+	for (q = key; *q != '\0'; q++) {
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
+			break;
+	}
+	if (key[0] == '\0' || *q != '\0')
+		return snprintf(s->err, s->errlen, "syntax error at line %d: a key name holds only a-z 0-9 _", s->line), -1;
+	if (s->cur < 0)
+		return snprintf(s->err, s->errlen, "line %d: every key must be inside a section", s->line), -1;
+	h = &s->headers[s->cur];
+	labelled = h->name[h->base] == ':';
+	for (t = 0; t < N_TABLES && def == NULL; t++) {
+		if (strlen(tables[t]->name) != h->base || strncmp(tables[t]->name, h->name, h->base) != 0 ||
+		    (labelled && !tables[t]->labelled))
+			continue;
+		for (k = 0; tables[t]->keys[k].key != NULL; k++)
+			if (strcmp(tables[t]->keys[k].key, key) == 0)
+				def = &tables[t]->keys[k];
+	}
+	/* the name is not echoed: a secret wrapped onto a line of its own would be one */
+	if (def == NULL)
+		return snprintf(s->err, s->errlen, "line %d: unknown key in [%s]", s->line, h->name), -1;
+	for (k = 0; k < s->n_entries; k++)
+		if (s->entries[k].header == s->cur && s->entries[k].key == def->key)
+			return snprintf(s->err, s->errlen, "[%s] %s: given twice (lines %d and %d)", h->name, def->key,
+				s->entries[k].line, s->line), -1;
+	if (s->n_entries == MAX_ENTRIES)
+		return snprintf(s->err, s->errlen, "line %d: more than %d keys", s->line, MAX_ENTRIES), -1;
+	s->entries[s->n_entries++] = (struct entry){ s->cur, def->key, s->line };
+	if (value_of(s, eq + 1, &v) != 0)
+		return -1;
+	if (v[0] == '\0')
+		return 0;      /* an empty value keeps the default */
+	x = (struct cfg_ctx){ s->c, h->obj, h->name, def->key, s->err, s->errlen };
+	return def->parse(&x, v);
 }
 
-/* Every key the file may hold. An empty value keeps the default; an unknown key is an error,
- * because a misspelt "mode" would otherwise leave a server open without anyone noticing. */
-static const struct key_def {
-	const char *section;       /* "app" stands for [app] and every [app:NAME] */
-	const char *key;
-	int (*parse)(struct ctx *x, const char *v);
-} keys[] = {
-	{ "app", "app_id", k_app_id },
-	{ "app", "app_certificate", k_app_cert },
-	{ "token", "services", k_services },
-	{ "token", "default_expire", k_default_expire },
-	{ "token", "min_expire", k_min_expire },
-	{ "token", "max_expire", k_max_expire },
-	{ "token", "over_max", k_over_max },
-	{ "token", "default_role", k_default_role },
-	{ "token", "allow_publisher", k_allow_publisher },
-	{ "token", "allow_uid_zero", k_allow_uid_zero },
-	{ "token", "channel_prefix", k_channel_prefix },
-	{ "token", "inspect", k_inspect },
-	{ "cors", "allow_origin", k_allow_origin },
-	{ "cors", "max_age", k_max_age },
-	{ "auth", "mode", k_mode },
-	{ "auth", "keys", k_keys },
-	{ "auth", "secret", k_secret },
-	{ "limits", "requests_per_minute", k_rpm },
-	{ "limits", "burst", k_burst },
-	{ "limits", "state_dir", k_state_dir },
-};
-
-static const char *const sections[] = { "app", "token", "cors", "auth", "limits" };
-
-#define DEFAULT_EXPIRE 3600u
-
-static void config_defaults(struct config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT;
-	c->default_expire = 0;         /* unset: check_whole makes it 3600, within min..max */
-	c->min_expire = 1;
-	c->max_expire = TOKEN_MAX_EXPIRE;
-	c->default_role = TOKEN_ROLE_PUBLISHER;
-	c->allow_publisher = 1;
-	c->allow_uid_zero = 1;
-	c->inspect = 1;
-	c->any_origin = 1;
-	c->cors_max_age = 600;
-	c->auth = CFG_AUTH_NONE;
-}
-
-/* An app profile name: what app=NAME can carry in a URL without encoding. */
-static int app_name_ok(const char *s)
+static int logical_line(struct scan *s, char *p, size_t len)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '-' || s[i] == '.'))
-			return 0;
-	return i > 0 && i < CFG_NAME_LEN;
+	if (len > MAX_LINE)
+		return snprintf(s->err, s->errlen, "line %d: longer than %d bytes", s->line, MAX_LINE), -1;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			return snprintf(s->err, s->errlen, "line %d: a control character (byte 0x%02x)", s->line,
+				(unsigned char)p[i]), -1;
+	while (is_blank(*p))
+		p++;
+	if (*p == '\0' || *p == ';' || *p == '#')
+		return 0;
+	return *p == '[' ? section_line(s, p) : key_line(s, p);
 }
 
-/* Section headers come first: [app] and [app:NAME] each open a profile. */
-static int read_sections(struct config *c, const dictionary *d, char *err, size_t errlen)
+/* Lines end in LF or CR LF. A key line whose last character is a backslash goes on on the next
+ * line (the backslash dropped); a comment never does. Lines are joined in place: the write
+ * position never passes the read position. */
+static int scan(struct scan *s, char *buf, size_t n)
 {
-	ssize_t i;
-	size_t s;
+	char *p = buf, *end = buf + n;
+	int physical = 0;
 
-	for (i = 0; i < d->size; i++) {
-		const char *name = d->key[i];
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		return snprintf(s->err, s->errlen, "the file starts with a UTF-8 byte order mark: save it without one"), -1;
+	if (memchr(buf, '\0', n) != NULL) {
+		const char *z = memchr(buf, '\0', n), *q;
+		int line = 1;
 
-		if (name == NULL || d->val[i] != NULL)
-			continue;
-		if (strcmp(name, "app") == 0 || strncmp(name, "app:", 4) == 0) {
-			const char *app = name[3] == ':' ? name + 4 : "";
-
-			if (name[3] == ':' && !app_name_ok(app))
-				return ERR("[%s]: an app name is 1..63 of a-z 0-9 _ - .", name), -1;
-			if (c->n_apps == CFG_MAX_APPS)
-				return ERR("more than %d app sections", CFG_MAX_APPS), -1;
-			memcpy(c->apps[c->n_apps++].name, app, strlen(app) + 1);
-			continue;
-		}
-		for (s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
-			if (strcmp(name, sections[s]) == 0)
-				break;
-		if (s == sizeof(sections) / sizeof(sections[0]))
-			return ERR("unknown section [%s] (known: app, app:NAME, token, cors, auth, limits)", name), -1;
+		for (q = buf; q < z; q++)
+			line += *q == '\n';
+		return snprintf(s->err, s->errlen, "a NUL byte at line %d", line), -1;
 	}
-	return 0;
-}
+	while (p < end) {
+		char *line = p, *w = p, *t;
+		int comment = -1;
 
-/* The profile a "section:key" entry belongs to; the longest section name wins, so that
- * "app:foo:app_id" goes to [app:foo] and not to [app]. */
-static struct cfg_app *entry_app(struct config *c, const char *entry, size_t seclen)
-{
-	int a;
+		s->line = physical + 1;
+		for (;;) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = (size_t)((nl != NULL ? nl : end) - p);
 
-	for (a = 0; a < c->n_apps; a++) {
-		const char *n = c->apps[a].name;
-		size_t len = n[0] == '\0' ? 3 : 4 + strlen(n);
-
-		if (len == seclen && (n[0] == '\0' || strncmp(entry + 4, n, seclen - 4) == 0))
-			return &c->apps[a];
-	}
-	return NULL;
-}
-
-static int read_keys(struct config *c, const dictionary *d, char *err, size_t errlen)
-{
-	ssize_t i;
-	size_t k;
-
-	for (i = 0; i < d->size; i++) {
-		const char *entry = d->key[i], *colon;
-		struct ctx x = { c, NULL, "", "", err, errlen };
-		char section[CFG_NAME_LEN + 8];
-		size_t seclen;
-
-		if (entry == NULL || d->val[i] == NULL)
-			continue;
-		if ((colon = strrchr(entry, ':')) == NULL || colon == entry)
-			return ERR("%s: every key must be inside a section", colon ? colon + 1 : entry), -1;
-		seclen = (size_t)(colon - entry);
-		if (seclen >= sizeof(section))
-			return ERR("[%.*s]: unknown section", (int)seclen, entry), -1;
-		memcpy(section, entry, seclen);
-		section[seclen] = '\0';
-		x.section = section;
-		x.key = colon + 1;
-		if (strcmp(section, "app") == 0 || strncmp(section, "app:", 4) == 0) {
-			if ((x.app = entry_app(c, entry, seclen)) == NULL)
-				return ERR("[%s] %s: unknown section", section, x.key), -1;
-		}
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			size_t n = strlen(keys[k].section);
-
-			if (strcmp(x.key, keys[k].key) == 0 && strncmp(section, keys[k].section, n) == 0 &&
-			    (section[n] == '\0' || (x.app != NULL && section[n] == ':')))
+			physical++;
+			if (len > 0 && p[len - 1] == '\r')
+				len--;
+			memmove(w, p, len);
+			w += len;
+			p = nl != NULL ? nl + 1 : end;
+			if (comment < 0) {
+				for (t = line; t < w && is_blank(*t); t++)
+					;
+				comment = t < w && (*t == ';' || *t == '#');
+			}
+			for (t = w; t > line && is_blank(t[-1]); t--)
+				;
+			if (comment || t == line || t[-1] != '\\' || p == end)
 				break;
+			w = t - 1;
 		}
-		if (k == sizeof(keys) / sizeof(keys[0]))
-			return ERR("[%s] %s: unknown key", section, x.key), -1;
-		if (d->val[i][0] != '\0' && keys[k].parse(&x, d->val[i]) != 0)
+		*w = '\0';
+		if (logical_line(s, line, (size_t)(w - line)) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* What one key cannot see on its own: checks across keys, and defaults that follow others. */
-static int check_whole(struct config *c, char *err, size_t errlen)
+/* ---- loading ---- */
+
+static int same_stat(const struct stat *a, const struct stat *b)
 {
-	int a;
-
-	if (c->n_apps == 0)
-		return ERR("no [app] section: app_id and app_certificate are required"), -1;
-	for (a = 0; a < c->n_apps; a++) {
-		const struct cfg_app *app = &c->apps[a];
-		const char *sep = app->name[0] != '\0' ? ":" : "";
-
-		if (app->app_id[0] == '\0')
-			return ERR("[app%s%s] app_id is missing", sep, app->name), -1;
-		if (app->app_cert[0] == '\0')
-			return ERR("[app%s%s] app_certificate is missing", sep, app->name), -1;
-	}
-	if (c->min_expire > c->max_expire)
-		return ERR("[token] min_expire is above max_expire"), -1;
-	/* an operator who only lowers max_expire should not have to restate the default */
-	if (c->default_expire == 0)
-		c->default_expire = DEFAULT_EXPIRE < c->min_expire ? c->min_expire :
-			DEFAULT_EXPIRE > c->max_expire ? c->max_expire : DEFAULT_EXPIRE;
-	if (c->default_expire < c->min_expire || c->default_expire > c->max_expire)
-		return ERR("[token] default_expire must lie between min_expire and max_expire"), -1;
-	if (c->auth == CFG_AUTH_KEY && c->n_keys == 0)
-		return ERR("[auth] mode = key needs at least one entry in keys"), -1;
-	if (c->auth == CFG_AUTH_SIGNED && c->secret[0] == '\0')
-		return ERR("[auth] mode = signed needs a secret"), -1;
-	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0')
-		return ERR("[limits] requests_per_minute needs a state_dir"), -1;
-	return 0;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+		a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+		a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Values are wiped before the dictionary is freed: it holds the certificate and the secrets. */
-static void dict_wipe_free(dictionary *d)
+/* The whole file through fd into a buffer of our own (NUL-terminated); -1 with err set. */
+static char *read_all(int fd, struct stat *st, size_t *n, char *err, size_t errlen)
 {
-	ssize_t i;
+	struct stat after;
+	char *buf;
+	size_t got = 0, cap;
+	ssize_t r;
 
-	for (i = 0; i < d->size; i++)
-		if (d->key[i] != NULL && d->val[i] != NULL)
-			explicit_bzero(d->val[i], strlen(d->val[i]));
-	iniparser_freedict(d);
-}
-
-/* What iniparser would pass over in silence: a byte order mark (a syntax error at line 1 to
- * it), a NUL byte (the rest of its line is lost), and a key given twice in a section (the last one
- * would win, so an app_certificate pasted below an old one would quietly replace it). Lines are
- * read as iniparser reads them: trimmed, ; and # comments, [section], key = value, and a line
- * ending in a backslash continued on the next. Too long a line is left for iniparser to refuse. */
-#define SCAN_KEYS 128
-
-static int scan_lines(FILE *f, char **buf, size_t *cap, char *err, size_t errlen)
-{
-	static char seen[SCAN_KEYS][CFG_NAME_LEN + 72];
-	char section[CFG_NAME_LEN + 8] = "", entry[sizeof(seen[0])];
-	int n_seen = 0, lineno = 0, continued = 0, k;
-	ssize_t got;
-
-	while ((got = getline(buf, cap, f)) > 0) {
-		char *line = *buf, *s = line, *eq;
-		size_t len = (size_t)got, i, e;
-
-		lineno++;
-		if (memchr(line, '\0', len) != NULL)
-			return ERR("a NUL byte at line %d", lineno), -1;
-		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
-			return ERR("the file starts with a UTF-8 byte order mark: save it without one"), -1;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
-		       line[len - 1] == '\t'))
-			line[--len] = '\0';
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (continued) {
-			continued = len > 0 && line[len - 1] == '\\';
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
+		return ERR("not a regular file"), NULL;
+	if (st->st_size > MAX_FILE)
+		return ERR("larger than %d KiB", MAX_FILE / 1024), NULL;
+	cap = (size_t)st->st_size + 1;        /* one more: a file that grows while it is read */
+	if ((buf = malloc(cap + 1)) == NULL)
+		return ERR("out of memory"), NULL;
+	while (got < cap && (r = read(fd, buf + got, cap - got)) != 0) {
+		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0) {
+			ERR("cannot read: %s", strerror(errno));
+			goto fail;
 		}
-		continued = len > 0 && line[len - 1] == '\\';
-		if (*s == '\0' || *s == ';' || *s == '#')
-			continue;
-		if (*s == '[') {
-			for (i = 0, s++; *s != '\0' && *s != ']' && i < sizeof(section) - 1; s++)
-				section[i++] = (char)tolower((unsigned char)*s);
-			while (i > 0 && (section[i - 1] == ' ' || section[i - 1] == '\t'))
-				i--;
-			section[i] = '\0';
-			continue;
-		}
-		if ((eq = strchr(s, '=')) == NULL || continued)
-			continue;
-		for (e = (size_t)(eq - s); e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--)
-			;
-		if ((size_t)snprintf(entry, sizeof(entry), "%s:%.*s", section, (int)e, s) >= sizeof(entry))
-			continue;
-		for (i = 0; entry[i] != '\0'; i++)
-			entry[i] = (char)tolower((unsigned char)entry[i]);
-		for (k = 0; k < n_seen; k++)
-			if (strcmp(seen[k], entry) == 0)
-				return ERR("[%s] %.*s: given twice (again at line %d)", section, (int)e, s, lineno), -1;
-		if (n_seen < SCAN_KEYS)
-			memcpy(seen[n_seen++], entry, strlen(entry) + 1);
+		got += (size_t)r;
 	}
-	return 0;
-}
-
-/* The lines hold the certificate and the secrets: the buffer is wiped before it is freed. */
-static int scan_file(FILE *f, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	int rc = scan_lines(f, &buf, &cap, err, errlen);
-
-	if (buf != NULL)
-		explicit_bzero(buf, cap);
+	if (got != (size_t)st->st_size || fstat(fd, &after) != 0 || !same_stat(st, &after)) {
+		ERR("the file changed while it was read (save a new file, then rename it over the old one)");
+		goto fail;
+	}
+	buf[got] = '\0';
+	*n = got;
+	return buf;
+fail:
+	explicit_bzero(buf, cap + 1);
 	free(buf);
-	return rc;
+	return NULL;
 }
 
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
-	dictionary *d;
+	struct scan *s;
 	struct stat st;
-	FILE *f;
-	int rc;
+	size_t n = 0, t;
+	char *buf;
+	int fd, rc = 0;
 
-	config_defaults(c);
+	memset(c, 0, sizeof(*c));
+	for (t = 0; t < N_TABLES; t++)
+		if (tables[t]->defaults != NULL)
+			tables[t]->defaults(c);
 	if (path == NULL || strlen(path) >= sizeof(c->path))
 		return ERR("no usable configuration path"), -1;
 	memcpy(c->path, path, strlen(path) + 1);
-	/* opened here first, so that the reason is errno's and not iniparser's "cannot open" */
-	if ((f = fopen(path, "r")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 		return ERR("cannot open: %s", strerror(errno)), -1;
-	rc = fstat(fileno(f), &st);
-	if (rc != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return ERR("not a regular file"), -1;
-	}
+	buf = read_all(fd, &st, &n, err, errlen);
+	close(fd);
+	if (buf == NULL)
+		return -1;
+	c->st = st;
 	c->mtime = st.st_mtime;
 	c->world_readable = (st.st_mode & S_IROTH) != 0;
-	rc = scan_file(f, err, errlen);
-	fclose(f);
-	if (rc != 0)
-		return -1;
-
-	ini_msg[0] = '\0';
-	iniparser_set_error_callback(ini_error);
-	d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	if (d == NULL) {
-		ini_reason(err, errlen);
-		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		rc = (ERR("out of memory"), -1);
+	if (rc == 0) {
+		*s = (struct scan){ .c = c, .err = err, .errlen = errlen, .cur = -1 };
+		rc = scan(s, buf, n);
+		free(s);
 	}
-	rc = read_sections(c, d, err, errlen);
-	if (rc == 0)
-		rc = read_keys(c, d, err, errlen);
-	if (rc == 0)
-		rc = check_whole(c, err, errlen);
-	dict_wipe_free(d);
+	for (t = 0; rc == 0 && t < N_TABLES; t++)
+		if (tables[t]->check != NULL)
+			rc = tables[t]->check(c, err, errlen);
+	explicit_bzero(buf, n + 1);
+	free(buf);
 	if (rc != 0)
 		config_free(c);
 	return rc;
-}
-
-const struct cfg_app *config_find_app(const struct config *c, const char *name)
-{
-	int a;
-
-	if (name == NULL || name[0] == '\0') {
-		for (a = 0; a < c->n_apps; a++)
-			if (c->apps[a].name[0] == '\0')
-				return &c->apps[a];
-		return c->n_apps == 1 ? &c->apps[0] : NULL;
-	}
-	/* iniparser lowercases section names, so [app:Foo] is "foo" */
-	for (a = 0; a < c->n_apps; a++)
-		if (strcasecmp(c->apps[a].name, name) == 0)
-			return &c->apps[a];
-	return NULL;
 }
 
 void config_free(struct config *c)

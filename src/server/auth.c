@@ -1,5 +1,5 @@
-/* auth.c - checks the API key or the signed link before any token is made. Every comparison
- * with a secret runs in constant time and over all configured keys. */
+/* auth.c - checks the API key, the signed link or the sign-in JWT before any token is made. Every
+ * comparison with a secret runs in constant time and over all configured keys. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,8 +9,8 @@
 #include "agora_token.h"
 #include "server/auth.h"
 
-/* The key the client sent: "Authorization: Bearer KEY" first, else "X-Api-Key: KEY". */
-static const char *presented_key(const struct cgi *cgi)
+/* The value of "Authorization: Bearer X", NULL without one. */
+static const char *bearer(const struct cgi *cgi)
 {
 	const char *a = cgi->authorization;
 
@@ -19,12 +19,19 @@ static const char *presented_key(const struct cgi *cgi)
 			;
 		return a;
 	}
-	return cgi->api_key;
+	return NULL;
 }
 
-static enum rerr check_key(const struct config *c, const struct cgi *cgi)
+/* The key the client sent: "Authorization: Bearer KEY" first, else "X-Api-Key: KEY". */
+static const char *presented_key(const struct cgi *cgi)
 {
-	const char *key = presented_key(cgi);
+	const char *a = bearer(cgi);
+
+	return a != NULL ? a : cgi->api_key;
+}
+
+static enum rerr check_key_value(const struct config *c, const char *key)
+{
 	char padded[CFG_SECRET_LEN];
 	size_t n;
 	int i, match = 0;
@@ -41,6 +48,11 @@ static enum rerr check_key(const struct config *c, const struct cgi *cgi)
 		match |= CRYPTO_memcmp(padded, c->keys[i], sizeof(padded)) == 0;
 	OPENSSL_cleanse(padded, sizeof(padded));
 	return match ? E_OK : E_AUTH_KEY;
+}
+
+static enum rerr check_key(const struct config *c, const struct cgi *cgi)
+{
+	return check_key_value(c, presented_key(cgi));
 }
 
 static int by_raw_name(const void *a, const void *b)
@@ -119,18 +131,58 @@ static enum rerr check_signed(const struct config *c, const struct request *q, i
 		e = e * 10 + (*exp - '0');
 	if (*exp != '\0')
 		return E_SIG_BAD;
-	return e > (long long)now ? E_OK : E_SIG_EXPIRED;
+	if (e <= (long long)now)
+		return E_SIG_EXPIRED;
+	/* a link that never expires could be replayed by whoever saw it, for ever */
+	return e - (long long)now > (long long)c->max_link_lifetime ? E_SIG_LIFETIME : E_OK;
 }
 
-enum rerr auth_check(const struct config *c, const struct cgi *cgi, const struct request *q,
-	int query_only, time_t now)
+/* The Bearer value is for jwt when it is a JWT (two dots), or when no API key can be meant. */
+static int bearer_is_jwt(const struct config *c, const char *b)
 {
-	switch (c->auth) {
-	case CFG_AUTH_KEY:
-		return check_key(c, cgi);
-	case CFG_AUTH_SIGNED:
-		return check_signed(c, q, query_only, now);
-	default:
+	if (b == NULL || !(c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_JWT)))
+		return 0;
+	return jwt_looks_like(b) || !(c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY));
+}
+
+/* A request passes when one listed method accepts it. When none does, the answer is the refusal
+ * of a method whose credential the request carried (a wrong key, a bad signature, a JWT), else
+ * auth_required. */
+enum rerr auth_check(struct jwt_auth *ja, const struct config *c, const struct cgi *cgi, struct request *q,
+	int query_only, time_t now, const char **detail)
+{
+	const char *b = bearer(cgi);
+	int jwt = bearer_is_jwt(c, b), several;
+	enum rerr e, first = E_OK;
+
+	if (c->auth_modes == 0)
 		return E_OK;
+	several = (c->auth_modes & (c->auth_modes - 1)) != 0;
+	if (jwt) {
+		if ((e = jwt_auth_check(ja, &c->jwt, c->state_dir, b, now, detail)) == E_OK) {
+			q->identity = jwt_auth_identity(ja);
+			return E_OK;
+		}
+		first = e;
 	}
+	/* a JWT is no API key: it is not compared with the keys */
+	if ((c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) && !(jwt && cgi->api_key == NULL)) {
+		if ((e = jwt ? check_key_value(c, cgi->api_key) : check_key(c, cgi)) == E_OK)
+			return E_OK;
+		if (first == E_OK)
+			first = e;
+	}
+	if (c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_SIGNED)) {
+		if ((e = check_signed(c, q, query_only, now)) == E_OK)
+			return E_OK;
+		if (first == E_OK || (first == E_AUTH_MISSING && e != E_SIG_MISSING))
+			first = e;
+	}
+	if (first == E_OK)
+		first = E_JWT_MISSING;
+	/* nothing presented to a server that takes several methods: say so, not just the first */
+	if (several && (c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_JWT)) && (first == E_AUTH_MISSING ||
+	    first == E_SIG_MISSING || first == E_JWT_MISSING))
+		first = E_AUTH_ANY;
+	return first;
 }

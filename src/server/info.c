@@ -15,7 +15,9 @@ void info_ping(struct resp *r)
 	jb_obj_close(&r->jb);
 }
 
-void info_health(struct resp *r, const struct config *c, const char *reason)
+/* Unauthenticated: why there is no configuration is said in the log only (a reason can quote a
+ * path or, in a broken file, what surrounds a secret). */
+void info_health(struct resp *r, const struct config *c)
 {
 	int t;
 
@@ -25,7 +27,7 @@ void info_health(struct resp *r, const struct config *c, const char *reason)
 		jb_obj_open(&r->jb);
 		jb_kv_cstr(&r->jb, "status", "unavailable");
 		jb_kv_cstr(&r->jb, "code", resp_code_of(E_CONFIG));
-		jb_kv_cstr(&r->jb, "error", reason);
+		jb_kv_cstr(&r->jb, "error", "the server's configuration is missing or invalid: see the log");
 		jb_obj_close(&r->jb);
 		return;
 	}
@@ -54,7 +56,7 @@ void info_describe(struct resp *r)
 		"GET /chat/app  /chat/account/:chatid",
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
 		"GET /inspect?token=T  (or ?type=inspect&token=T)",
-		"GET /ping  /health",
+		"GET /ping  /health  /config[?app=NAME]",
 	};
 	size_t i;
 
@@ -114,7 +116,8 @@ enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq
 	}
 	resp_json(r, 200);
 	e = inspect_token_json(&r->jb, t->token, len, &v, now);
+	/* a valid token can describe itself in more than an answer holds: the client's token is too big */
 	if (e == TOKEN_ERR_NOSPACE)
-		return E_INTERNAL;
+		return E_TOKEN_LARGE;
 	return e == TOKEN_OK ? E_OK : E_ENCODER(e);
 }

@@ -9,8 +9,8 @@
 #include "server/route.h"
 
 void info_ping(struct resp *r);
-/* reason: why there is no configuration (c NULL); never a secret. */
-void info_health(struct resp *r, const struct config *c, const char *reason);
+/* c NULL: 503, and why only in the log. */
+void info_health(struct resp *r, const struct config *c);
 void info_describe(struct resp *r);
 enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq *t, uint32_t now);
 

@@ -144,6 +144,7 @@ enum rerr req_parse(struct request *q, const struct cgi *c)
 	q->n_params = 0;
 	q->body = NULL;
 	q->body_len = 0;
+	q->identity = NULL;
 	if ((e = split_path(q, c->path_info)) != E_OK)
 		return e;
 	return parse_query(q, c->query != NULL ? c->query : "");

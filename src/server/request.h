@@ -25,6 +25,8 @@ struct cgi {
 	const char *content_length;
 	size_t (*read_body)(char *buf, size_t n);
 	const char *remote_addr;    /* the client, for [limits] */
+	const char *forwarded_for;  /* X-Forwarded-For and Forwarded: believed only from trusted_proxies */
+	const char *forwarded;
 };
 
 enum req_method { M_OTHER, M_GET, M_POST, M_OPTIONS };
@@ -45,6 +47,8 @@ struct request {
 	int n_params;
 	struct param params[REQ_MAX_PARAMS];
 	char *body;                 /* NULL until req_read_body */
+	const char *identity;       /* the signed-in user once a JWT let the request in, else NULL:
+	                             * for limits per user (it points into the verified token) */
 	size_t body_len;
 	char path[REQ_MAX_PATH + 1];
 	char query[REQ_MAX_QUERY + 1];

@@ -42,9 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (routes[id].query_only) {
 		/* a signed-link server checks the signature over the raw query */
 		memset(&cfg, 0, sizeof(cfg));
-		cfg.auth = CFG_AUTH_SIGNED;
+		static struct jwt_auth ja;
+		const char *detail = NULL;
+
+		cfg.auth_modes = CFG_AUTH_BIT(CFG_AUTH_SIGNED);
 		strcpy(cfg.secret, "fuzz-secret-0123456789");
-		auth_check(&cfg, &c, &q, 1, 1700000000);
+		auth_check(&ja, &cfg, &c, &q, 1, 1700000000, &detail);
+		jwt_auth_end(&ja);
 	}
 	if (id == R_NATIVE || (id >= R_RTC && id <= R_CHAT_ACCOUNT) || id == R_INSPECT) {
 		if (route_fill(&q, id, &t) == E_OK && id != R_INSPECT)

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# jwt_jwks.t - jwks_url: the issuer's keys fetched over HTTPS from a local lighttpd with a test CA,
+# cached in state_dir for every process; a new kid fetched, the last good set kept when the server
+# is down, a stale cache refreshed, two processes racing for one fetch, a certificate refused.
+. "$(dirname "$0")/lib/tap.sh"
+
+[ -x "$BIN" ] || skip_all "cgi-bin/token.fcgi is not built"
+for c in openssl python3 lighttpd curl; do
+	command -v $c >/dev/null || skip_all "$c is not installed"
+done
+[ -e /usr/lib/lighttpd/mod_openssl.so ] || skip_all "lighttpd-mod-openssl is not installed"
+
+LPID=
+stop_lighttpd() {
+	if [ -n "$LPID" ]; then
+		kill "$LPID" 2>/dev/null
+		wait "$LPID" 2>/dev/null
+	fi
+	LPID=
+}
+trap 'stop_lighttpd; rm -rf "$T"' EXIT
+
+K=$T/keys
+H=$T/htdocs
+mkdir -p "$K" "$H" "$T/state"
+MAKER=$ROOT/tests/lib/jwt.py
+python3 "$MAKER" keys "$K" || { echo "Bail out! cannot make keys"; exit 1; }
+
+# a test CA, and a certificate for 127.0.0.1 signed by it; a second CA that signed nothing here
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=jwks-test-ca -keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout "$T/ca2.key" -out "$T/ca2.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+printf 'subjectAltName = IP:127.0.0.1\n' >"$T/san"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+	-extfile "$T/san" -out "$T/srv.pem" 2>/dev/null
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$T/lighttpd.conf" <<CONF
+server.modules = ( "mod_openssl", "mod_setenv", "mod_accesslog" )
+server.document-root = "$H"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$T/error.log"
+accesslog.filename = "$T/access.log"
+ssl.engine = "enable"
+ssl.pemfile = "$T/srv.pem"
+ssl.privkey = "$T/srv.key"
+setenv.add-response-header = ( "Cache-Control" => "public, max-age=300" )
+CONF
+start_lighttpd() {
+	lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.stderr" &
+	LPID=$!
+	for _ in $(seq 50); do
+		curl -s -o /dev/null --cacert "$T/ca.pem" "https://127.0.0.1:$PORT/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+fetches() { grep -c 'GET /jwks.json' "$T/access.log" 2>/dev/null || echo 0; }
+
+publish() {	# KID...: the JWKS lighttpd serves
+	python3 "$MAKER" jwks "$K" "$@" >"$H/jwks.json.tmp" && mv "$H/jwks.json.tmp" "$H/jwks.json"
+}
+
+ISS=https://issuer.test/
+AUD=test-app
+URL=https://127.0.0.1:$PORT/jwks.json
+ini "[auth]
+mode = jwt
+[limits]
+state_dir = $T/state
+[jwt:main]
+issuer = $ISS
+audience = $AUD
+jwks_url = $URL
+ca_file = $T/ca.pem
+algorithms = RS256, ES256"
+NOW=$(now)
+tok() {	# KID: a token for alice signed by that key
+	local alg=RS256
+	case $1 in ec*) alg=ES256 ;; esac
+	python3 "$MAKER" sign "$K" $alg "$1" \
+		"$(printf '{"iss":"%s","aud":"%s","sub":"alice","exp":%d}' "$ISS" "$AUD" $((NOW + 900)))"
+}
+call() { get '' "type=rtm" HTTP_AUTHORIZATION="Bearer $1"; }
+cache() { ls "$T"/state/jwks-*.json 2>/dev/null | head -n 1; }
+lockfile() { ls "$T"/state/jwks-*.lock 2>/dev/null | head -n 1; }
+# what a minute's wait would do: the lock file records the last fetch attempt
+minute_passes() { echo 0 >"$(lockfile)"; }
+
+R1=$(tok rsa1)
+R2=$(tok rsa2)
+E1=$(tok ec256)
+publish rsa1 ec256
+ok "lighttpd serves the JWKS over HTTPS" start_lighttpd
+
+call "$R1"
+is "$STATUS $(j 'j["user"]')" "200 alice" "first request: the JWKS is fetched and alice's token verifies"
+is "$(fetches)" 1 "one fetch"
+ok "the key set is cached in state_dir" test -s "$(cache)"
+is "$(stat -c %a "$(cache)")" 600 "the cache file is mode 600"
+call "$E1"
+is "$STATUS" 200 "an ES256 token from the same set: 200"
+is "$(fetches)" 1 "served from the cache: no second fetch"
+ls "$T"/state/jwks-*.json.* >/dev/null 2>&1
+is "$?" 2 "no temporary file left behind (written to a temporary name, then renamed)"
+
+# --- rotation: a new kid appears at the issuer ---
+publish rsa1 rsa2 ec256
+call "$R2"
+is "$STATUS $(j 'j["code"]')" "401 unknown_key" "a new kid within a minute of the last fetch: not fetched yet, 401 unknown_key"
+is "$(fetches)" 1 "at most one fetch a minute, also for unknown kids"
+minute_passes
+call "$R2"
+is "$STATUS $(j 'j["user"]')" "200 alice" "a minute later the unknown kid makes it fetch: rsa2 verifies"
+is "$(fetches)" 2 "one more fetch"
+call "$(python3 "$MAKER" sign "$K" RS256 nope "$(printf '{"iss":"%s","aud":"%s","sub":"a","exp":%d}' "$ISS" "$AUD" $((NOW + 900)))")"
+is "$STATUS $(j 'j["code"]')" "401 unknown_key" "a kid nobody publishes: 401 unknown_key"
+is "$(fetches)" 2 "and no fetch storm: still two"
+
+# --- the server down: the last good set stays ---
+stop_lighttpd
+touch -d '2 hours ago' "$(cache)"
+minute_passes
+call "$R1"
+is "$STATUS" 200 "JWKS server down, cache stale: the last good set still verifies"
+like "$ERR" "*fetching $URL failed*last good key set stays in use*" "the failed fetch is logged, and that the old set is used"
+lacks "$ERR" "${R1##*.}" "the log does not carry the JWT"
+
+# --- a stale cache is refreshed ---
+publish rsa2 ec256
+ok "lighttpd is back" start_lighttpd
+before=$(fetches)
+call "$R2"
+is "$STATUS $(fetches)" "200 $((before + 1))" "stale cache (older than max-age), server back: refreshed once"
+touch -d '2 hours ago' "$(cache)"
+call "$R2"
+is "$STATUS $(fetches)" "200 $((before + 1))" "stale again within a minute: no new fetch, the cached set serves"
+minute_passes
+call "$R1"
+is "$STATUS $(j 'j["code"]') $(fetches)" "401 unknown_key $((before + 2))" "rsa1 rotated out at the issuer: refetched, then 401 unknown_key"
+
+# --- two processes racing: one fetch between them ---
+rm -f "$T"/state/jwks-*
+before=$(fetches)
+for i in 1 2 3; do
+	env -i PATH="$PATH" AGORA_TOKEN_CONFIG="$INI" REQUEST_METHOD=GET QUERY_STRING=type=rtm \
+		HTTP_AUTHORIZATION="Bearer $R2" "$BIN" >"$T/race$i" 2>"$T/race$i.err" </dev/null &
+done
+wait_ok=1
+for i in 1 2 3; do
+	wait %$i 2>/dev/null
+done
+wait
+for i in 1 2 3; do
+	head -n 1 "$T/race$i" | grep -q '^Status: 200' || wait_ok=0
+done
+is "$wait_ok" 1 "three processes started together without a cache: all three answer 200"
+is "$(fetches)" "$((before + 1))" "and only one of them fetched (the others waited for its lock)"
+
+# --- a certificate from a CA we do not trust ---
+rm -f "$T"/state/jwks-*
+sed -i "s|^ca_file = .*|ca_file = $T/ca2.pem|" "$INI"
+call "$R2"
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a certificate the CA file does not vouch for: no keys, 500"
+like "$ERR" "*fetching $URL failed*" "the TLS failure is logged"
+# jwks_file seeds the keys when there is no cache and the fetch fails
+printf 'jwks_file = %s\n' "$K/jwks.json" >>"$INI"
+call "$R1"
+is "$STATUS" 200 "jwks_file beside jwks_url: the seed serves while the URL cannot be fetched"
+
+done_testing
