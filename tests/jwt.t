@@ -19,7 +19,7 @@ AUD=test-app
 
 jwt_ini() {	# [auth] mode, then more sections
 	ini "[token]
-services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa
+services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa, rtc_rtm, rtm2, convoai, stt, streaming, fcdn
 [auth]
 mode = ${1:-jwt}
 keys = an-api-key-of-this-test
@@ -85,8 +85,10 @@ for q in "account=bob" "uid=7" "uid=0"; do
 done
 bearer "$ALICE" /rtc/c1/publisher/uid/0 ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtc/.../uid/0 (the wildcard): 403, never a uid-0 token for a JWT caller"
+# the compatibility routes answer the token alone (compat_metadata = no): read who it is for from it
+in_token() { j "$2" "$(inspect "$(j "j['$1']")")"; }
 bearer "$ALICE" /rtc/c1/publisher/userAccount/alice ''
-is "$STATUS $(j 'j["account"]')" "200 alice" "/rtc/.../userAccount/alice: 200"
+is "$STATUS $(in_token rtcToken 'svc(1)["uid"]')" "200 alice" "/rtc/.../userAccount/alice: 200"
 bearer "$ALICE" /rtc/c1/publisher/userAccount/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtc/.../userAccount/bob: 403"
 bearer "$ALICE" '' "type=rtm"
@@ -94,7 +96,7 @@ is "$STATUS $(j 'j["user"]')" "200 alice" "rtm without user: the identity is fil
 bearer "$ALICE" '' "type=rtm&user=bob"
 is "$STATUS $(code)" "403 identity_mismatch" "rtm user=bob: 403"
 bearer "$ALICE" /rtm/alice ''
-is "$STATUS $(j 'j["user"]')" "200 alice" "/rtm/alice: 200"
+is "$STATUS $(in_token rtmToken 'svc(2)["userId"]')" "200 alice" "/rtm/alice: 200"
 bearer "$ALICE" /rtm/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtm/bob: 403"
 bearer "$ALICE" '' "type=rte&channel=c1"
@@ -105,16 +107,27 @@ bearer "$ALICE" /chat/account/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/chat/account/bob: 403"
 bearer "$ALICE" '' "type=apaas&room=r1&apaas_role=2"
 is "$STATUS $(j 'j["user"]')" "200 alice" "apaas: the user is the identity"
-for t in chat_app apaas_app fpa; do
-	bearer "$ALICE" '' "type=$t"
+bearer "$ALICE" '' "type=rtc_rtm&channel=c1"
+is "$STATUS $(j 'j["account"]') $(j 'j["user"]')" "200 alice alice" "rtc_rtm: RTC account and RTM user are both the identity"
+bearer "$ALICE" '' "type=rtc_rtm&channel=c1&user=bob"
+is "$STATUS $(code)" "403 identity_mismatch" "rtc_rtm user=bob: 403"
+bearer "$ALICE" '' "type=rtm2&permissions=users:read:bob"
+is "$STATUS $(j 'j["user"]')" "200 alice" "rtm2: the user is the identity"
+bearer "$ALICE" '' "type=rtm2&user=bob"
+is "$STATUS $(code)" "403 identity_mismatch" "rtm2 user=bob: 403"
+bearer "$ALICE" '' "type=rtm&channel=*"
+is "$STATUS $(in_token rtmToken '[s["account"] if "account" in s else s.get("uid") for s in j["services"] if s["type"] == 1]')" '200 ["alice"]' \
+	"rtm with a stream channel: the stream channel's account is the identity"
+for t in chat_app apaas_app fpa convoai stt streaming fcdn; do
+	bearer "$ALICE" '' "type=$t&channel=c1&user=alice&account=alice"
 	is "$STATUS $(code)" "403 type_not_allowed" "$t (an app-level token) for a signed-in user: 403"
 done
 post /getToken '{"tokenType":"rtc","channel":"c1","role":1}' HTTP_AUTHORIZATION="Bearer $ALICE"
-is "$STATUS $(j 'j["account"]')" "200 alice" "POST /getToken without uid: the identity"
+is "$STATUS $(in_token token 'svc(1)["uid"]')" "200 alice" "POST /getToken without uid: the identity"
 post /getToken '{"tokenType":"rtc","channel":"c1","uid":"bob"}' HTTP_AUTHORIZATION="Bearer $ALICE"
 is "$STATUS $(code)" "403 identity_mismatch" "POST /getToken uid bob: 403"
 post /getToken '{"tokenType":"rtm","uid":"alice"}' HTTP_AUTHORIZATION="Bearer $ALICE"
-is "$STATUS $(j 'j["user"]')" "200 alice" "POST /getToken rtm for oneself: 200"
+is "$STATUS $(in_token token 'svc(2)["userId"]')" "200 alice" "POST /getToken rtm for oneself: 200"
 bearer "$ALICE" '' "type=rtc&channel=c1"
 tok_is "the minted RTC token is for alice's account" "$(j 'j["rtcToken"]')" "svc(1)['uid'] == 'alice'"
 

@@ -36,6 +36,11 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
+int server_demo(struct server *s)
+{
+	return info_demo(conffile_get(&s->conf));
+}
+
 void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
@@ -66,7 +71,7 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, app, s->clock.stamp, &r->jb);
+		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
 	}
 	post_release(t);
 	return e;

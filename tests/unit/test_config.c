@@ -41,8 +41,9 @@ static void test_defaults(void)
 	is_str(c.apps[0].name, "", "named \"\"");
 	is_str(c.apps[0].app_id, ID, "app id kept as written");
 	is_str(c.apps[0].app_cert, CERT, "certificate kept as written");
-	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
-		"services default to rtc, rtm, rte, chat");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2, "services default to rtc, rtm, rte, chat, rtc_rtm, rtm2");
+	is_int(c.compat_metadata, 0, "compat_metadata no");
 	is_int(c.default_expire, 3600, "default_expire 3600");
 	is_int(c.min_expire, 1, "min_expire 1");
 	is_int(c.max_expire, 86400, "max_expire 86400");
@@ -130,8 +131,8 @@ static void test_every_key(void)
 		"empty values keep the defaults");
 	is_int(c.default_expire, 3600, "empty default_expire is 3600");
 	is_int(c.max_link_lifetime, 300, "signed links last at most 300 s by default");
-	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
-		"empty services is the default list");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2, "empty services is the default list");
 	config_free(&c);
 }
 
