@@ -10,12 +10,14 @@ CPPFLAGS += -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 -DOPENSSL_SUPPRESS_DEPRECATED 
 INI_CFLAGS =
 CRYPTO_LIBS = -lcrypto -lz
 APP_LIBS = -ljansson
+# the server alone: hiredis for [limits] store = redis
+SERVER_LIBS = -lhiredis
 # token.fcgi links its libraries statically (glibc stays shared): as a CGI program it then starts in
 # a third of the time, not paying ld.so's 3,600 relocations of libcrypto.so (README: "Benchmarks").
 # A security update of OpenSSL, zlib, libfcgi or jansson needs a rebuild.
 # FCGI_LINK=dynamic links them all shared, as before.
 FCGI_LINK ?= static
-FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(APP_LIBS) $(CRYPTO_LIBS) \
+FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS) \
 	$(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bdynamic)
 
 LIB_SRC   = $(sort $(wildcard src/token/*.c))
@@ -56,13 +58,17 @@ $(FCGI): $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 
 build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
-	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(APP_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
+
+# these two include the server's .c files they test
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 
-# every test speaks TAP; prove runs them all
+# every test speaks TAP; prove runs them all. AGORA_TEST_TREE marks what the tests start, so that
+# the last one (tests/zz_stray.t) can tell a process left running from this tree from another's.
 check: all tests
-	prove -f $(TEST_BIN) tests/*.t
+	AGORA_TEST_TREE=$(CURDIR) prove -f $(TEST_BIN) tests/*.t
 
 build/bench-encoder: bench/encoder.c bench/timing.h $(LIBA)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(CRYPTO_LIBS)
@@ -78,13 +84,13 @@ FUZZ_DEPS = $(LIB_SRC) $(COMMON_SRC) $(filter-out src/server/main.c,$(SERVER_SRC
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard src/*/*.h)
 	@mkdir -p build/fuzz
 	clang $(CPPFLAGS) $(INI_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(FUZZ_DEPS) $(APP_LIBS) $(CRYPTO_LIBS)
+		-o $@ $< $(FUZZ_DEPS) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \
 		echo "== $$f for $(FUZZ_TIME) s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=8192 $(fuzz_dict) build/fuzz/corpus_$$name tests/fuzz/corpus_$$name \
 			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/$$name.log; \
 	done
@@ -109,3 +115,6 @@ include mk/bench.mk
 
 # asan, valgrind
 include mk/hardening.mk
+
+# fuzz-long, fuzz-cov
+include mk/fuzz.mk

@@ -26,7 +26,7 @@ $(BENCH_DIR)/ceiling.cgi: bench/ceiling.c
 # token.fcgi linked as it was before the default became static: every library shared
 $(BENCH_DIR)/token-dynamic.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 $(BENCH_DIR)/spawn: bench/spawn.c bench/timing.h
 	@mkdir -p $(dir $@)
@@ -62,6 +62,10 @@ bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
 bench-http: $(FCGI) $(BENCH_BINS) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/httpbench.py $(BENCH_DIR)
 
+# [limits]: no limit, the file store and the Redis store (redis-server on a unix socket)
+bench-limits: $(FCGI) bench-tools
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/limitbench.py $(BENCH_DIR)
+
 # sign-in: CGI with and without a JWT (RS256, ES256), FastCGI throughput with JWT verification
 bench-jwt: $(FCGI) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) python3 bench/jwtbench.py $(BENCH_DIR)
@@ -70,6 +74,7 @@ bench: all
 	@$(MAKE) --no-print-directory bench-encoder
 	@$(MAKE) --no-print-directory bench-startup
 	@$(MAKE) --no-print-directory bench-http
+	@$(MAKE) --no-print-directory bench-limits
 	@$(MAKE) --no-print-directory bench-jwt
 
-.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-jwt
+.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits bench-jwt

@@ -1,14 +1,15 @@
 # mk/deploy.mk - deployment targets, included by the Makefile (README: "Deployment").
 #   make static              build/static/token.fcgi and build/static/agora-token: need only the C library
 #   make cross-arm64         the same for aarch64 (Raspberry Pi OS 64-bit) in build/arm64/
-#   make deploy DEST=dir     token.fcgi, .htaccess and a new ini, with the permissions suEXEC demands
+#   make deploy DEST=dir     token.fcgi, .htaccess and an ini outside the web root, with the permissions
+#                            suEXEC demands; then the deployed program's answer to /health
 
 # semi: static libraries, dynamic glibc; no link warnings, needs a glibc as new as the build's.
 # full: -static; runs on any Linux of the architecture, but the linker warns that libcrypto and
 # libfcgi could call dlopen/getaddrinfo (they never do here: no engines, no host names).
 STATIC       ?= semi
 ARM64_STATIC ?= full
-STATIC_LIBS   = -lfcgi -ljansson -lcrypto -lz
+STATIC_LIBS   = -lfcgi -lhiredis -ljansson -lcrypto -lz
 STATIC_STRIP ?= -s
 static_link   = $(STATIC_STRIP) $(if $(filter full,$(1)),-static $(STATIC_LIBS),-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic)
 
@@ -42,12 +43,14 @@ build/arm64/token.fcgi: $(ARM64_SRV) $(ARM64_COM) $(ARM64_LIB) FORCE
 build/arm64/agora-token: $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) FORCE
 	$(ARM64_CC) $(LDFLAGS) -o $@ $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) $(call static_link,$(ARM64_STATIC))
 
-# make deploy DEST=dir [BIN=build/static/token.fcgi] [CGI=1] [INI=path] [OWNER=user:group]
+# make deploy DEST=dir [BIN=build/static/token.fcgi] [CGI=1] [INI=path] [OWNER=user:group] [TEST=0]
+# Only the default binary is (re)built first: a BIN given is deployed as it is, so that the STATIC
+# flavour it was built with (make static STATIC=full, for an old host) is the one deployed.
 BIN ?= $(FCGI)
-deploy: $(BIN)
-	@test -n "$(DEST)" || { echo "usage: make deploy DEST=dir [BIN=file] [CGI=1] [INI=path] [OWNER=user:group]" >&2; exit 2; }
+deploy: $(if $(filter $(FCGI),$(BIN)),$(FCGI))
+	@test -n "$(DEST)" || { echo "usage: make deploy DEST=dir [BIN=file] [CGI=1] [INI=path] [OWNER=user:group] [TEST=0]" >&2; exit 2; }
 	@scripts/deploy --bin "$(BIN)" $(if $(filter 1 yes,$(CGI)),--cgi) $(if $(INI),--ini "$(INI)") \
-		$(if $(OWNER),--owner "$(OWNER)") "$(DEST)"
+		$(if $(OWNER),--owner "$(OWNER)") $(if $(filter 0 no,$(TEST)),--no-test) "$(DEST)"
 
 FORCE:
 

@@ -11,10 +11,11 @@ ASAN_COM     = $(COMMON_SRC:src/%.c=build/asan/%.o)
 ASAN_SRV     = $(SERVER_SRC:src/%.c=build/asan/%.o)
 ASAN_CLIO    = $(CLI_SRC:src/%.c=build/asan/%.o)
 ASAN_TESTS   = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
-# the tests that run token.fcgi as a CGI program (hostile.t also through lighttpd); secrets.t's
-# second pass, the whole suite again through a capturing wrapper, is left out (SECRETS_NESTED)
+# the tests that run token.fcgi as a CGI program (hostile.t, redis.t and proxy.t also through
+# lighttpd); secrets.t's second pass, the whole suite again through a capturing wrapper, is left
+# out (SECRETS_NESTED)
 CGI_TESTS    = $(sort $(wildcard tests/cgi_*.t)) tests/secrets.t tests/ratelimit.t $(wildcard tests/hostile*.t) \
-	tests/jwt.t tests/jwt_jwks.t
+	tests/jwt.t tests/jwt_jwks.t tests/redis.t tests/proxy.t
 ASAN_LOG     = build/asan/reports
 
 build/asan/%.o: src/%.c $(wildcard src/*/*.h)
@@ -22,7 +23,7 @@ build/asan/%.o: src/%.c $(wildcard src/*/*.h)
 	$(ASAN_CC) $(CPPFLAGS) $(INI_CFLAGS) -std=c11 -Wall -Wextra $(ASAN_FLAGS) -c -o $@ $<
 
 build/asan/token.fcgi: $(ASAN_SRV) $(ASAN_COM) $(ASAN_LIB)
-	$(ASAN_CC) $(ASAN_FLAGS) -o $@ $^ -lfcgi $(APP_LIBS) $(CRYPTO_LIBS)
+	$(ASAN_CC) $(ASAN_FLAGS) -o $@ $^ -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 build/asan/agora-token: $(ASAN_CLIO) $(ASAN_COM) $(ASAN_LIB)
 	$(ASAN_CC) $(ASAN_FLAGS) -o $@ $^ $(APP_LIBS) $(CRYPTO_LIBS)
@@ -30,7 +31,7 @@ build/asan/agora-token: $(ASAN_CLIO) $(ASAN_COM) $(ASAN_LIB)
 build/asan/tests/%: tests/unit/%.c $(ASAN_COM) $(ASAN_LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(INI_CFLAGS) -std=c11 $(ASAN_FLAGS) -Itests/unit -o $@ $< $(ASAN_COM) $(ASAN_LIB) \
-		$(APP_LIBS) $(CRYPTO_LIBS)
+		$(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # Reports go to files (log_path), so that a report from a CGI process whose exit status a test
 # does not check still fails the run.

@@ -16,8 +16,8 @@ APID=
 trap 'apache_stop; rm -rf "$T"' EXIT
 
 deploy_site "$T/www/htdocs" CGI=1
-check "make deploy CGI=1 into the document root" test $? -eq 0
-check "token.cgi is there, 755" test "$(stat -c %a "$T/www/htdocs/token.cgi" 2>/dev/null)" = 755
+ok "make deploy CGI=1 into the document root" test $? -eq 0
+ok "token.cgi is there, 755" test "$(stat -c %a "$T/www/htdocs/token.cgi" 2>/dev/null)" = 755
 cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini"
 chown www-data:www-data "$T/www/htdocs/token.ini"
 
@@ -26,7 +26,7 @@ for setup in "event cgid" "prefork cgi"; do
 	PORT=$(free_port)
 	apache_conf "$1" "$2"
 	apache_start
-	check "Apache starts with mpm_$1 and mod_$2" test $? -eq 0
+	ok "Apache starts with mpm_$1 and mod_$2" test $? -eq 0
 	TRANSPORT=http
 
 	PRETTY_BASE=http://127.0.0.1:$PORT
@@ -39,13 +39,13 @@ for setup in "event cgid" "prefork cgi"; do
 	run_suite "mod_$2 token.cgi"
 
 	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/token.ini" > "$T/status"
-	check "mod_$2: GET /token.ini is 403" status_is 403
-	check "mod_$2: 4 clients x 100 requests: all 200 with a token" \
+	ok "mod_$2: GET /token.ini is 403" status_is 403
+	ok "mod_$2: 4 clients x 100 requests: all 200 with a token" \
 		load "http://127.0.0.1:$PORT/rtc/load[1-100]/publisher/uid/0" 4 100
-	check "mod_$2: no 'End of script output' in the error log" \
+	ok "mod_$2: no 'End of script output' in the error log" \
 		eval "! grep -q 'End of script' '$T/logs/error.log'"
 	apache_stop
-	if [ "$failed" -gt 0 ]; then
+	if [ "$tap_failed" -gt 0 ]; then
 		echo "# error.log:"
 		tail -n 20 "$T/logs/error.log" | diag
 	fi

@@ -20,39 +20,47 @@ PORT2=$(free_port)
 # ---- make deploy on its own: modes, and an ini is never overwritten ----
 if [ -f "$ROOT/etc/token.ini.example" ]; then
 	mkdir -p "$T/d/site"
-	make -s -C "$ROOT" deploy DEST="$T/d/site" CGI=1 > "$T/d.log" 2>&1
-	check "make deploy succeeds" test $? -eq 0
+	# INI named: as root, the default (~/etc/token.ini) would be root's own
+	make -s -C "$ROOT" deploy DEST="$T/d/site" CGI=1 INI="$T/d/etc/token.ini" > "$T/d.log" 2>&1
+	ok "make deploy succeeds" test $? -eq 0 || diag "$T/d.log"
 	mode() { stat -c %a "$1"; }
-	check "the directory is 755" test "$(mode "$T/d/site")" = 755
-	check "token.fcgi is 755" test "$(mode "$T/d/site/token.fcgi")" = 755
-	check "token.cgi is 755" test "$(mode "$T/d/site/token.cgi")" = 755
-	check ".htaccess is htaccess.example, 644" cmp -s "$T/d/site/.htaccess" "$ROOT/htaccess.example"
-	check ".htaccess is 644" test "$(mode "$T/d/site/.htaccess")" = 644
-	check "the new ini is ../etc/token.ini, 600" test "$(mode "$T/d/etc/token.ini")" = 600
-	check "it prints the next step" grep -q 'next:' "$T/d.log"
+	ok "the directory is 755" test "$(mode "$T/d/site")" = 755
+	ok "token.fcgi is 755" test "$(mode "$T/d/site/token.fcgi")" = 755
+	ok "token.cgi is 755" test "$(mode "$T/d/site/token.cgi")" = 755
+	ok ".htaccess is htaccess.example, 644" cmp -s "$T/d/site/.htaccess" "$ROOT/htaccess.example"
+	ok ".htaccess is 644" test "$(mode "$T/d/site/.htaccess")" = 644
+	ok "the new ini is ../etc/token.ini, 600" test "$(mode "$T/d/etc/token.ini")" = 600
+	ok "it prints the next step" grep -q 'next:' "$T/d.log"
+	ok "it ran the deployed program on /health" grep -q '^  Status: 200' "$T/d.log"
+	ok "and shows the ini it found" grep -q "token.fcgi: configuration: $T/d/site/../etc/token.ini" "$T/d.log"
 	echo "; mine" >> "$T/d/etc/token.ini"
 	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
-	check "a second deploy keeps the ini" grep -q '; mine' "$T/d/etc/token.ini"
+	ok "a second deploy keeps the ini" grep -q '; mine' "$T/d/etc/token.ini"
 	echo "# another site" > "$T/d/site/.htaccess"
 	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
-	check "an .htaccess of another site is left alone" grep -q 'another site' "$T/d/site/.htaccess"
-	check "ours goes beside it" cmp -s "$T/d/site/htaccess.agora-token" "$ROOT/htaccess.example"
+	ok "an .htaccess of another site is left alone" grep -q 'another site' "$T/d/site/.htaccess"
+	ok "ours goes beside it" cmp -s "$T/d/site/htaccess.agora-token" "$ROOT/htaccess.example"
 fi
 
 # ---- the shared host ----
 deploy_site "$T/www/htdocs"
-check "make deploy into the document root" test $? -eq 0
+ok "make deploy into the document root" test $? -eq 0
 # an ini in the served directory, and a backup of one: both must be refused
 cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini"
-cp "$T/www/etc/token.ini" "$T/www/htdocs/token.ini~"
-chown www-data:www-data "$T/www/htdocs/token.ini" "$T/www/htdocs/token.ini~"
+# ... in any case, and every backup and editor copy of it (644, as an upload leaves them)
+VARIANTS="token.ini token.ini~ token.INI Token.Ini #token.ini# token.ini-old token.ini.bak .token.ini.swp token.ini.save"
+for f in $VARIANTS; do
+	cp "$T/www/etc/token.ini" "$T/www/htdocs/$f"
+	chmod 644 "$T/www/htdocs/$f"
+	chown www-data:www-data "$T/www/htdocs/$f"
+done
 
 # a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it)
 mkdir -p "$T/www/htdocs/api"
 write_ini "$T/www/htdocs/api/token.ini"
 make -s -C "$ROOT" deploy DEST="$T/www/htdocs/api" INI="$T/www/htdocs/api/token.ini" \
 	OWNER=www-data:www-data > "$T/deploy2.log" 2>&1
-check "make deploy INI=beside into a subdirectory" test $? -eq 0 || diag "$T/deploy2.log"
+ok "make deploy INI=beside into a subdirectory" test $? -eq 0 || diag "$T/deploy2.log"
 chown www-data:www-data "$T/www/htdocs/api/token.ini"
 
 apache_conf event fcgid
@@ -72,7 +80,7 @@ chmod 640 "$T/etc-agora/token.ini"
 } >> "$T/httpd.conf"
 
 apache_start
-check "Apache starts with mod_fcgid" test $? -eq 0
+ok "Apache starts with mod_fcgid" test $? -eq 0
 
 TRANSPORT=http
 PRETTY_BASE=http://127.0.0.1:$PORT
@@ -80,33 +88,33 @@ SCRIPT_URL=http://127.0.0.1:$PORT/token.fcgi
 run_suite "fcgid .htaccess"
 
 fetch GET "" ""
-check "the bare script answers its description" status_is 200
+ok "the bare script answers its description" status_is 200
 DIRECT=1 fetch GET /rtc/demo/publisher/uid/0 ""
-check "token.fcgi/rtc/... without the rewrite is 200" status_is 200
-for f in token.ini 'token.ini~' .htaccess; do
-	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/$f" > "$T/status"
-	check "GET /$f is 403" status_is 403
-	check "and does not show the certificate" eval "! grep -q $APP_CERT '$T/body'"
+ok "token.fcgi/rtc/... without the rewrite is 200" status_is 200
+for f in $VARIANTS .htaccess; do
+	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/${f//#/%23}" > "$T/status"
+	ok "GET /$f is 403" status_is 403
+	ok "and does not show the certificate" eval "! grep -q $APP_CERT '$T/body'"
 done
 
 PRETTY_BASE=http://127.0.0.1:$PORT/api
 SCRIPT_URL=http://127.0.0.1:$PORT/api/token.fcgi
 run_suite "fcgid .htaccess in a subdirectory"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/api/token.ini" > "$T/status"
-check "GET /api/token.ini is 403" status_is 403
+ok "GET /api/token.ini is 403" status_is 403
 
 SECONDS=0
-check "8 clients x 2,000 requests: all 200 with a token" \
+ok "8 clients x 2,000 requests: all 200 with a token" \
 	load "http://127.0.0.1:$PORT/rtc/load[1-2000]/publisher/uid/0" 8 2000
 echo "# 16,000 requests in $SECONDS s"
-check "no 5xx in the error log" eval "! grep -q 'End of script\|error reading data\|Connection reset' '$T/logs/error.log'"
+ok "no 5xx in the error log" eval "! grep -q 'End of script\|error reading data\|Connection reset' '$T/logs/error.log'"
 
 PRETTY_BASE=http://127.0.0.1:$PORT2
 SCRIPT_URL=http://127.0.0.1:$PORT2/token
 run_suite "etc/apache-token.conf vhost"
 
 apache_stop
-if [ "$failed" -gt 0 ]; then
+if [ "$tap_failed" -gt 0 ]; then
 	echo "# error.log:"
 	tail -n 30 "$T/logs/error.log" | diag
 fi

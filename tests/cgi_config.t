@@ -185,12 +185,23 @@ if [ -e /etc/agora-token/token.ini ]; then
 	tap_result 1 "no ini anywhere # SKIP /etc/agora-token/token.ini exists on this machine"
 else
 	get '' 'type=rtc&channel=CH&uid=1'
-	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini and /etc/agora-token/token.ini)"
+	# the running user's home as the password database has it (not $HOME)
+	home=$(getent passwd "$(id -u)" | cut -d: -f6)
+	misconfigured "no ini anywhere" "no token.ini found (looked for $T/site/cgi-bin/../etc/token.ini, $T/site/cgi-bin/token.ini, $home/etc/token.ini and /etc/agora-token/token.ini)"
 fi
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID2" "$CERT2" >"$T/site/cgi-bin/token.ini"
 get '' 'type=rtc&channel=CH&uid=1'
 is "$STATUS" 200 "token.ini beside the binary is found"
 like "$(j 'j["rtcToken"]')" "007eJ*" "and used"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/token.ini" "the log says which ini was loaded"
+is "$(printf '%s\n' "$ERR" | grep -c 'configuration:')" 1 "once"
+chmod 644 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini is inside a directory the web server serves (the program's directory) and every user can read it" \
+	"an ini beside the program that others can read: the log warns that it can be served"
+chmod 600 "$T/site/cgi-bin/token.ini"
+get '' 'type=rtc&channel=CH&uid=1'
+lacks "$ERR" "web server serves" "at 600 (only its owner, as suEXEC runs the program): no such warning"
 INI=$T/site/cgi-bin/token.ini
 tok_is "the token is the beside-the-binary app's" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID2' and j['signatureValid']"
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/site/etc/token.ini"
@@ -198,10 +209,44 @@ INI=
 get '' 'type=rtc&channel=CH&uid=1'
 INI=$T/site/etc/token.ini
 tok_is "../etc/token.ini wins over token.ini beside the binary" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID' and j['signatureValid']"
-rm "$T/site/etc/token.ini"
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/../etc/token.ini" "the log names ../etc/token.ini"
+contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini also exists and is ignored" "and warns that the other one is ignored"
+ln "$T/site/etc/token.ini" "$T/site/etc/same.ini"
+rm "$T/site/etc/token.ini" "$T/site/etc/same.ini"
 INI=$T/site/etc/none.ini
 get '' 'type=rtc&channel=CH&uid=1'
 misconfigured "AGORA_TOKEN_CONFIG set: no fallback to the other places" "$T/site/etc/none.ini: No such file"
+INI=$T/site/cgi-bin/token.ini
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS:$ERR" "200:" "AGORA_TOKEN_CONFIG names the file: no lookup to report, nothing logged"
+# --- an ini the web server may serve: under a directory named as web roots are, under DOCUMENT_ROOT ---
+mkdir -p "$T/w/public_html/cgi-bin" "$T/w/public_html/etc" "$T/docroot/etc"
+cp "${TOKEN_FCGI_REAL:-$SAVED}" "$T/w/public_html/cgi-bin/token.fcgi"
+BIN=$T/w/public_html/cgi-bin/token.fcgi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/w/public_html/etc/token.ini"
+chmod 640 "$T/w/public_html/etc/token.ini"
+INI=
+get '' 'type=rtc&channel=CH&uid=1'
+is "$STATUS" 200 "an ini in public_html/etc is served"
+lacks "$ERR" "web server serves" "640 in the owner's own group: no warning"
+if [ "$(id -u)" -eq 0 ] && getent group www-data >/dev/null; then
+	chgrp www-data "$T/w/public_html/etc/token.ini"
+	get '' 'type=rtc&channel=CH&uid=1'
+	contains "$ERR" "token.fcgi: warning: $T/w/public_html/cgi-bin/../etc/token.ini is inside a directory the web server serves (public_html) and group www-data can read it" \
+		"640 group www-data in public_html: the log warns that it can be downloaded"
+else
+	tap_result 1 "640 group www-data in public_html # SKIP needs root and a www-data group"
+fi
+printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/docroot/etc/token.ini"
+chmod 644 "$T/docroot/etc/token.ini"
+INI=$T/docroot/etc/token.ini
+BIN=$SAVED
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot/"
+contains "$ERR" "token.fcgi: warning: $INI is inside a directory the web server serves (DOCUMENT_ROOT) and every user can read it" \
+	"644 under DOCUMENT_ROOT: the log warns"
+get '' 'type=rtc&channel=CH&uid=1' DOCUMENT_ROOT="$T/docroot-other"
+lacks "$ERR" "web server serves" "644 outside DOCUMENT_ROOT: only the readable-by-every-user warning"
+chmod 600 "$INI"
 ln -s "$T/site/cgi-bin/token.fcgi" "$T/link.fcgi"
 BIN=$T/link.fcgi
 INI=

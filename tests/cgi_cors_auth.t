@@ -50,6 +50,12 @@ for o in https://evil.example https://app.example.com.evil.example http://app.ex
 	like "$ERR" "*-> 403 origin_not_allowed*" "list: $o refusal is logged"
 	unlike "$ERR" "*$o*" "list: the log line does not carry the client's origin"
 done
+# a matched origin is echoed: labels past 63 bytes or hosts past 253 are no DNS name
+LONG=https://$(printf 'a%.0s' $(seq 60)).$(printf 'b%.0s' $(seq 1024)).example.org
+get $RTC '' HTTP_ORIGIN="$LONG"
+is "$STATUS $(j 'j["code"]')" "403 origin_not_allowed" "list: an origin of ${#LONG} bytes under a wildcard is refused with JSON"
+get $RTC '' HTTP_ORIGIN="https://$(printf 'a%.0s' $(seq 63)).example.org"
+is "$STATUS" 200 "list: a label of 63 bytes is served"
 get $RTC ''
 is "$STATUS" 200 "list: no Origin header (not a browser) is served"
 ok "list: no Origin, no Access-Control-Allow-Origin" not has_hdr Access-Control-Allow-Origin
@@ -147,6 +153,22 @@ get '' "$(sign "type=rtc&channel=CH&uid=42")"
 is "$STATUS $(j 'j["code"]')" "401 auth_required" "signed: no exp"
 get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) - 1 ))")"
 is "$STATUS $(j 'j["code"]')" "401 link_expired" "signed: an expired link"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 400 ))")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: a link valid for more than 300 s (the default max_link_lifetime)"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=99999999999")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: a link that never expires"
+like "$ERR" "*-> 401 link_too_long" "signed: the refusal is logged"
+ini "[auth]
+mode = signed
+secret = \"$SECRET\"
+max_link_lifetime = 3600"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 3000 ))")"
+is "$STATUS" 200 "signed: max_link_lifetime = 3600 serves a link of 3000 s"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$(( $(now) + 3700 ))")"
+is "$STATUS $(j 'j["code"]')" "401 link_too_long" "signed: and refuses one of 3700 s"
+ini "[auth]
+mode = signed
+secret = \"$SECRET\""
 SECRET=other-secret-0123456789 
 get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$EXP")"
 is "$STATUS $(j 'j["code"]')" "401 invalid_signature" "signed: signed with another secret"
@@ -159,5 +181,26 @@ get /ping ''
 is "$STATUS" 200 "signed: /ping needs no signature"
 get /inspect "$(sign "token=007abc&exp=$EXP")"
 is "$STATUS $(j 'j["code"]')" "400 invalid_compression" "signed: /inspect with a signed query gets past auth"
+
+# --- auth: a list of methods, one of which must accept ---
+ini "[auth]
+mode = key, signed
+keys = $K1
+secret = \"$SECRET\""
+get '' "type=rtc&channel=CH&uid=42" HTTP_AUTHORIZATION="Bearer $K1"
+is "$STATUS" 200 "key, signed: a key alone is served"
+get '' "$(sign "type=rtc&channel=CH&uid=42&exp=$EXP")"
+is "$STATUS" 200 "key, signed: a signed link alone is served"
+get '' "type=rtc&channel=CH&uid=42"
+is "$STATUS $(j 'j["code"]')" "401 auth_required" "key, signed: neither: 401 auth_required"
+get '' "type=rtc&channel=CH&uid=42" HTTP_AUTHORIZATION="Bearer wrong-0123456789abcdef"
+is "$STATUS $(j 'j["code"]')" "401 invalid_key" "key, signed: a wrong key says so"
+get '' "type=rtc&channel=CH&uid=43&exp=$EXP&sig=$(printf '%064d' 0)"
+is "$STATUS $(j 'j["code"]')" "401 invalid_signature" "key, signed: a bad signature says so"
+ini "[auth]
+mode = none, key
+keys = $K1"
+get '' "type=rtc&channel=CH&uid=42"
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "none listed with key is refused, not read as open"
 
 done_testing

@@ -98,6 +98,32 @@ q 'type=rtc&channel=CH&uid=1&app='; refused 400 unknown_app "an empty app"
 q 'type=inspect'; refused 400 missing_token "inspect without a token"
 q 'type=inspect&token=007notatoken'; refused 400 invalid_base64 "inspect of garbage"
 q 'type=inspect&token=hello'; refused 400 invalid_version "inspect of a non-token"
+# big_token VERSION SERVICES PRIVILEGES: a well-formed token, signed with $CERT, URL-encoded
+big_token() {
+	python3 - "$@" "$ID" "$CERT" <<'PY'
+import base64, hashlib, hmac, struct, sys, urllib.parse, zlib
+ver, nsvc, npriv, app, cert = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].encode(), sys.argv[5].encode()
+s16 = lambda b: struct.pack('<H', len(b)) + b
+privs = b''.join(struct.pack('<HI', p + 1, 1700000600) for p in range(npriv))
+if ver == '007':
+    info = s16(app) + struct.pack('<IIIH', 1700000000, 600, 1, nsvc)
+    info += nsvc * (struct.pack('<HH', 1, npriv) + privs + s16(b'c' * 64) + s16(b'a' * 255))
+    k = hmac.new(struct.pack('<I', 1), hmac.new(struct.pack('<I', 1700000000), cert, hashlib.sha256).digest(), hashlib.sha256).digest()
+    tok = '007' + base64.b64encode(zlib.compress(s16(hmac.new(k, info, hashlib.sha256).digest()) + info)).decode()
+else:
+    msg = struct.pack('<IIH', 1, 1700000600, npriv) + privs
+    sig = hmac.new(cert, app + b'CH' + b'42' + msg, hashlib.sha256).digest()
+    crc = lambda b: zlib.crc32(b) & 0xffffffff
+    tok = '006' + app.decode() + base64.b64encode(s16(sig) + struct.pack('<II', crc(b'CH'), crc(b'42')) + s16(msg)).decode()
+print(urllib.parse.quote(tok, safe=''))
+PY
+}
+q "type=inspect&token=$(big_token 007 20 16)"; refused 413 token_too_large "inspect of a valid 007 token whose JSON is over 16 KB"
+q "type=inspect&token=$(big_token 007 33 1)"; refused 400 too_many "inspect of a valid 007 token of 33 services"
+q "type=inspect&token=$(big_token 007 1 17)"; refused 400 too_many "inspect of a valid 007 token of 17 privileges"
+q "type=inspect&token=$(big_token 006 0 17)"; refused 400 too_many "inspect of a valid 006 token of 17 privileges"
+q "type=inspect&token=$(big_token 006 0 16)&channel=CH&uid=42"
+is "$STATUS $(j 'j["signatureValid"]')" "200 true" "inspect of a 006 token of 16 privileges (the most) verifies"
 
 # --- POST bodies ---
 post /getToken '{"tokenType":"rtc",'; refused 400 invalid_json "a truncated JSON body"

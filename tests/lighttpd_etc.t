@@ -53,11 +53,11 @@ server.modules += ( "mod_staticfile" )
 CONF
 
 lighttpd -tt -f "$T/lighttpd.conf" > "$T/tt" 2>&1
-check "lighttpd -tt accepts the config" test $? -eq 0 || diag "$T/tt"
+ok "lighttpd -tt accepts the config" test $? -eq 0 || diag "$T/tt"
 lighttpd -D -f "$T/lighttpd.conf" > "$T/log/stdout" 2>&1 &
 LPID=$!
 wait_http "http://127.0.0.1:$PORT/ping"
-check "lighttpd answers" test $? -eq 0
+ok "lighttpd answers" test $? -eq 0
 
 TRANSPORT=http
 PRETTY_BASE=http://127.0.0.1:$PORT
@@ -65,21 +65,21 @@ SCRIPT_URL=http://127.0.0.1:$PORT/token
 run_suite "lighttpd etc/"
 
 fetch GET /ping "x=1"
-check "a pretty URL keeps its query string" status_is 200
+ok "a pretty URL keeps its query string" status_is 200
 for f in secret.ini token.ini; do
 	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT/$f" > "$T/status"
-	check "GET /$f is 403" status_is 403
+	ok "GET /$f is 403" status_is 403
 done
 # (only this test's processes: other servers may be running token.fcgi too)
 procs() { ps -eo user=,args= | grep "^[^ ]* *$T/opt/cgi-bin/token.fcgi"; }
-check "token.fcgi runs as www-data" test "$(procs | awk '{print $1}' | sort -u)" = www-data
-check "at most max-procs (2) processes" test "$(procs | wc -l)" -le 2
+ok "token.fcgi runs as www-data" test "$(procs | awk '{print $1}' | sort -u)" = www-data
+ok "at most max-procs (2) processes" test "$(procs | wc -l)" -le 2
 SECONDS=0
-check "8 clients x 500 requests: all 200 with a token" \
+ok "8 clients x 500 requests: all 200 with a token" \
 	load "http://127.0.0.1:$PORT/rtc/load[1-500]/publisher/uid/0" 8 500
 echo "# 4,000 requests in $SECONDS s"
 
-if [ "$failed" -gt 0 ]; then
+if [ "$tap_failed" -gt 0 ]; then
 	echo "# error.log:"
 	tail -n 20 "$T/log/error.log" | diag
 fi

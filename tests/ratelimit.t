@@ -21,6 +21,7 @@ ini "[limits]
 requests_per_minute = 1
 burst = 7
 state_dir = $T/state"
+t0=$(date +%s)
 for p in 1 2 3 4; do
 	(for i in $(seq 12); do
 		env -i AGORA_TOKEN_CONFIG="$INI" REMOTE_ADDR=192.0.2.7 REQUEST_METHOD=GET QUERY_STRING="$Q" "$BIN" \
@@ -28,8 +29,17 @@ for p in 1 2 3 4; do
 	done >"$T/par$p") &
 done
 wait
-is "$(cat "$T"/par? | grep -c '^Status: 200')" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
-is "$(cat "$T"/par? | grep -c '^Status: 429')" 41 "and the other 41 are 429"
+# one request comes back a minute: a run slower than that (valgrind on a loaded machine) may see it
+extra=$(( ($(date +%s) - t0) / 60 ))
+n200=$(cat "$T"/par? | grep -c '^Status: 200')
+n429=$(cat "$T"/par? | grep -c '^Status: 429')
+if [ "$extra" = 0 ]; then
+	is "$n200" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
+else
+	ok "4 processes x 12 requests at once, burst 7: 7 pass, and at most the $extra the run's minutes refilled ($n200)" \
+		[ "$n200" -ge 7 -a "$n200" -le $((7 + extra)) ]
+fi
+is "$((n200 + n429))" 48 "and the others are 429 ($n429)"
 ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-ratelimit.v1")" = 600 ]
 
 get '' "$Q" REMOTE_ADDR=192.0.2.7 HTTP_ORIGIN=https://a.example
@@ -44,6 +54,12 @@ get '' "$Q" REMOTE_ADDR=192.0.2.8
 is "$STATUS" 200 "another address has its own bucket"
 get '' "$Q" REMOTE_ADDR=2001:db8::7
 is "$STATUS" 200 "an IPv6 address too"
+# a client holds a whole /64: walking through it must not give it more requests
+statuses=
+for i in 1 2 3 4 5 6 7; do get '' "$Q" REMOTE_ADDR=2001:db8::$i:0:0:1$i; statuses="$statuses $STATUS"; done
+is "$statuses" " 200 200 200 200 200 200 429" "seven more IPv6 addresses of the same /64, burst 7: one bucket, 6 pass"
+get '' "$Q" REMOTE_ADDR=2001:db8:0:1::7
+is "$STATUS" 200 "the next /64 has its own bucket"
 get '' "$Q"
 is "$STATUS" 200 "no REMOTE_ADDR (run from a shell): a bucket of its own"
 get /ping '' REMOTE_ADDR=192.0.2.7
@@ -138,6 +154,22 @@ state_dir = $T/sl"
 get '' "$Q" REMOTE_ADDR=10.1.1.1
 is "$STATUS" 500 "the table file is a symlink: refused (O_NOFOLLOW), 500"
 contains "$ERR" "Too many levels of symbolic links" "the log says why"
+# a directory others may write: anyone could plant a table (a file that fails every request)
+mkdir -p "$T/ww"
+chmod 1777 "$T/ww"
+ini "[limits]
+requests_per_minute = 10
+state_dir = $T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "a world-writable state_dir (1777, like /tmp): 500"
+contains "$ERR" "[limits] state_dir: will not trust $T/ww (writable by group or others" "the log says why"
+ok "and no table was created in it" [ ! -e "$T/ww/token-ratelimit.v1" ]
+chmod 775 "$T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 500 "a group-writable state_dir: 500"
+chmod 755 "$T/ww"
+get '' "$Q" REMOTE_ADDR=10.1.1.1
+is "$STATUS" 200 "chmod go-w: the same state_dir is used"
 
 # --- FastCGI: two lighttpd backends and a CGI process share one table ---
 if command -v lighttpd >/dev/null && command -v curl >/dev/null; then
@@ -176,10 +208,18 @@ EOF
 	is "$(cat "$T"/fpar? | grep -c '^429')" 23 "and 23 are 429"
 	get '' "$Q" REMOTE_ADDR=127.0.0.1
 	is "$STATUS" 429 "a CGI process with the same state_dir and address is limited too: one table for all"
+	# the table deleted by hand: the running backends must follow the path to the new file
+	rm "$T/fstate/token-ratelimit.v1"
+	get '' "$Q" REMOTE_ADDR=127.0.0.1
+	is "$STATUS" 200 "table deleted: a CGI process makes a new one (a full bucket)"
+	codes=
+	for i in $(seq 9); do codes="$codes $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/token.fcgi?$Q")"; done
+	is "$codes" " 200 200 200 200 200 200 200 200 429" \
+		"the FastCGI backends count in the new table: the 8 left of burst 9 pass, then 429"
 	kill "$LPID"
 	wait "$LPID" 2>/dev/null
 else
-	for i in 1 2 3 4; do tap_result 1 "FastCGI sharing # SKIP lighttpd or curl is missing"; done
+	for i in 1 2 3 4 5 6; do tap_result 1 "FastCGI sharing # SKIP lighttpd or curl is missing"; done
 fi
 
 done_testing

@@ -155,9 +155,15 @@ if [ -z "${SECRETS_NESTED:-}" ]; then
 #!/bin/sh
 # run by the tests with a cleared environment: the paths are written in
 f=\$(mktemp "$T/cap/run.XXXXXXXX")
+rm -f "\$f"
+# started by a FastCGI server (fd 0 its listening socket): become the program, so that the server's
+# SIGTERM reaches it. A shell waiting for it would die alone, and token.fcgi would go on waiting on
+# the socket, orphaned. Its answers and its request log go through the socket, to the server.
+if [ -S /dev/stdin ]; then
+	exec "$BIN" "\$@" 2>"\$f.err"
+fi
 "$BIN" "\$@" >"\$f.out" 2>"\$f.err"
 rc=\$?
-rm -f "\$f"
 cat "\$f.out"
 cat "\$f.err" >&2
 exit \$rc

@@ -70,6 +70,19 @@ static int k_secret(struct cfg_ctx *x, const char *v)
 	return 0;
 }
 
+/* A link valid for ever could be replayed for ever: its exp may lie at most this far ahead. */
+static int k_max_link_lifetime(struct cfg_ctx *x, const char *v)
+{
+	if (cfg_parse_u32(v, 1, 86400, &x->c->max_link_lifetime) != 0)
+		return cfg_key_err(x, "must be a whole number of seconds, 1..86400");
+	return 0;
+}
+
+static void auth_defaults(struct config *c)
+{
+	c->max_link_lifetime = 300;
+}
+
 static int check_auth(struct config *c, char *err, size_t errlen)
 {
 	if ((c->auth_modes & CFG_AUTH_BIT(CFG_AUTH_KEY)) && c->n_keys == 0)
@@ -83,7 +96,8 @@ static const struct cfg_key auth_keys[] = {
 	{ "mode", k_mode },
 	{ "keys", k_keys },
 	{ "secret", k_secret },
+	{ "max_link_lifetime", k_max_link_lifetime },
 	{ NULL, NULL },
 };
 
-const struct cfg_section cfg_auth_section = { "auth", 0, auth_keys, NULL, check_auth, NULL };
+const struct cfg_section cfg_auth_section = { "auth", 0, auth_keys, NULL, check_auth, auth_defaults };

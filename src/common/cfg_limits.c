@@ -26,7 +26,8 @@ static int k_state_dir(struct cfg_ctx *x, const char *v)
 
 static int check_limits(struct config *c, char *err, size_t errlen)
 {
-	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0')
+	/* the Redis store (cfg_store.c) keeps no table here */
+	if (c->requests_per_minute > 0 && c->state_dir[0] == '\0' && !c->store.redis)
 		return snprintf(err, errlen, "[limits] requests_per_minute needs a state_dir"), -1;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/cfg_jwt.h"
+#include "common/cfg_store.h"
 
 #define CFG_MAX_APPS     16
 #define CFG_MAX_ORIGINS  32
@@ -64,6 +65,7 @@ struct config {
 	int n_keys;
 	char keys[CFG_MAX_KEYS][CFG_SECRET_LEN];
 	char secret[CFG_SECRET_LEN];
+	uint32_t max_link_lifetime;      /* seconds: a signed link's exp may lie at most this far ahead */
 
 	/* [limits] */
 	uint32_t requests_per_minute;    /* 0: no limit */
@@ -72,6 +74,7 @@ struct config {
 
 	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
 	struct cfg_jwts jwt;
+	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

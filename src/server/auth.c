@@ -131,7 +131,10 @@ static enum rerr check_signed(const struct config *c, const struct request *q, i
 		e = e * 10 + (*exp - '0');
 	if (*exp != '\0')
 		return E_SIG_BAD;
-	return e > (long long)now ? E_OK : E_SIG_EXPIRED;
+	if (e <= (long long)now)
+		return E_SIG_EXPIRED;
+	/* a link that never expires could be replayed by whoever saw it, for ever */
+	return e - (long long)now > (long long)c->max_link_lifetime ? E_SIG_LIFETIME : E_OK;
 }
 
 /* The Bearer value is for jwt when it is a JWT (two dots), or when no API key can be meant. */

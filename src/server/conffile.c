@@ -1,6 +1,7 @@
 /* conffile.c - the configuration's life in a long-running process: looked up in order, loaded
  * once, and reloaded when the file's identity or mtime changes (one stat per request). */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,20 +37,120 @@ static void add_path(struct conffile *f, const char *dir, const char *rel)
 		f->n_paths++;
 }
 
+/* Field n (0-based) of a ':'-separated line, into out; -1 if the line has fewer. */
+static int field(const char *line, int n, char *out, size_t cap)
+{
+	const char *end;
+	size_t len;
+
+	for (; n > 0; n--)
+		if ((line = strchr(line, ':')) == NULL)
+			return -1;
+		else
+			line++;
+	end = line + strcspn(line, ":\n");
+	if ((len = (size_t)(end - line)) >= cap)
+		return -1;
+	memcpy(out, line, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* The next whole line of fp into line; a line longer than the buffer is skipped, not cut into
+ * pieces that a later field could be read from. 0 at the end of the file. */
+static int next_line(FILE *fp, char *line, int cap)
+{
+	int c;
+
+	while (fgets(line, cap, fp) != NULL) {
+		if (strchr(line, '\n') != NULL || feof(fp))
+			return 1;
+		while ((c = getc(fp)) != EOF && c != '\n')
+			;
+	}
+	return 0;
+}
+
+/* The primary group and home of uid, from /etc/passwd (what shared hosts keep their accounts in),
+ * else from the C library. /etc/passwd first: in a fully static build (make static STATIC=full,
+ * for hosts with an older C library) getpwuid loads the host's NSS modules, built for another
+ * version. */
+static int account(uid_t uid, gid_t *gid, char *home, size_t cap)
+{
+	char line[1024], num[16];
+	const struct passwd *pw;
+	FILE *fp = fopen("/etc/passwd", "re");
+	int found = 0;
+
+	while (fp != NULL && !found && next_line(fp, line, (int)sizeof(line))) {
+		if (field(line, 2, num, sizeof(num)) != 0 || num[0] == '\0' ||
+			strspn(num, "0123456789") != strlen(num) || strtoul(num, NULL, 10) != (unsigned long)uid)
+			continue;
+		found = field(line, 3, num, sizeof(num)) == 0 && field(line, 5, home, cap) == 0;
+		*gid = (gid_t)strtoul(num, NULL, 10);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	if (found)
+		return 0;
+	if ((pw = getpwuid(uid)) == NULL || pw->pw_dir == NULL || strlen(pw->pw_dir) >= cap)
+		return -1;
+	*gid = pw->pw_gid;
+	memcpy(home, pw->pw_dir, strlen(pw->pw_dir) + 1);
+	return 0;
+}
+
+/* The name of gid from /etc/group, else its number. */
+static void group_name(gid_t gid, char *name, size_t cap)
+{
+	char line[1024], num[16];
+	FILE *fp = fopen("/etc/group", "re");
+
+	snprintf(name, cap, "%u", (unsigned)gid);
+	while (fp != NULL && next_line(fp, line, (int)sizeof(line)))
+		if (field(line, 2, num, sizeof(num)) == 0 && num[0] != '\0' &&
+			strspn(num, "0123456789") == strlen(num) && strtoul(num, NULL, 10) == (unsigned long)gid &&
+			field(line, 0, name, cap) == 0)
+			break;
+	if (fp != NULL)
+		fclose(fp);
+}
+
+/* The running user's home from the password database: under suEXEC the site user's, whatever $HOME
+ * says and wherever the binary really lies (DirectAdmin's ~/public_html is a symlink into
+ * ~/domains/SITE, so ../etc from the binary is not ~/etc). No home, or "/": nothing to look in. */
+static int home_dir(char *dir, size_t cap)
+{
+	gid_t gid;
+	size_t n;
+
+	if (account(geteuid(), &gid, dir, cap) != 0 || dir[0] != '/')
+		return -1;
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	return n > 1 ? 0 : -1;
+}
+
 void conffile_init(struct conffile *f, const char *env_path, const char *exe)
 {
 	char dir[PATH_MAX];
 
 	memset(f, 0, sizeof(*f));
+	if (exe_dir(exe, f->exe_dir, sizeof(f->exe_dir)) != 0)
+		f->exe_dir[0] = '\0';
 	/* a path the operator named is the only one: falling back would hide a typo */
 	if (env_path != NULL && env_path[0] != '\0') {
 		add_path(f, env_path, "");
 		return;
 	}
-	if (exe_dir(exe, dir, sizeof(dir)) == 0) {
-		add_path(f, dir, "/../etc/token.ini");
-		add_path(f, dir, "/token.ini");
+	f->searched = 1;
+	if (f->exe_dir[0] != '\0') {
+		add_path(f, f->exe_dir, "/../etc/token.ini");
+		add_path(f, f->exe_dir, "/token.ini");
 	}
+	if (home_dir(dir, sizeof(dir)) == 0)
+		add_path(f, dir, "/etc/token.ini");
 	add_path(f, TOKEN_SYSTEM_INI, "");
 }
 
@@ -64,6 +165,111 @@ static void drop(struct conffile *f)
 	if (f->loaded)
 		config_free(&f->cfg);
 	f->loaded = 0;
+}
+
+/* "no token.ini found (looked for A, B, C and D)" into f->why */
+static void looked_for(struct conffile *f)
+{
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(f->why, sizeof(f->why), "no token.ini found (looked for");
+	for (i = 0; i < f->n_paths && len < sizeof(f->why); i++)
+		len += (size_t)snprintf(f->why + len, sizeof(f->why) - len, "%s %.900s",
+			i == 0 ? "" : i == f->n_paths - 1 ? " and" : ",", f->paths[i]);
+	if (len < sizeof(f->why))
+		snprintf(f->why + len, sizeof(f->why) - len, ")");
+}
+
+/* Which file the lookup chose, and every other candidate that exists: the one the operator edits
+ * may not be the one in use, and nothing else would say so. */
+static void say_which(const struct conffile *f, int chosen)
+{
+	struct stat st;
+	int j;
+
+	fprintf(stderr, "token.fcgi: configuration: %s\n", f->used);
+	for (j = 0; j < f->n_paths; j++) {
+		if (j == chosen || stat(f->paths[j], &st) != 0)
+			continue;
+		if (st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino)
+			continue;       /* the same file by another path (~/etc is ../etc of ~/cgi-bin) */
+		fprintf(stderr, "token.fcgi: warning: %s also exists and is ignored (the first found "
+			"wins): keep one token.ini\n", f->paths[j]);
+	}
+}
+
+/* path is dir or lies below it */
+static int within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return n > 0 && strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Whether the web server may serve real (a resolved path), as far as the file system tells: under
+ * the directory that holds the program, under $DOCUMENT_ROOT, or under a directory named as web
+ * roots are (cPanel and DirectAdmin public_html, Plesk httpdocs, Apache htdocs, /var/www/html).
+ * Writes how into buf. */
+static int in_web_root(const struct conffile *f, const char *real, char *buf, size_t cap)
+{
+	static const char *const names[] = { "public_html", "www", "htdocs", "httpdocs", "html", "wwwroot" };
+	/* the request's environment when loaded for a request, the process's at start-up */
+	const char *docroot = getenv("DOCUMENT_ROOT");
+	char rd[PATH_MAX];
+	const char *p, *end;
+	size_t k;
+
+	if (f->exe_dir[0] != '\0' && within(real, f->exe_dir)) {
+		snprintf(buf, cap, "the program's directory");
+		return 1;
+	}
+	if (docroot != NULL && docroot[0] == '/' && realpath(docroot, rd) != NULL && within(real, rd)) {
+		snprintf(buf, cap, "DOCUMENT_ROOT");
+		return 1;
+	}
+	for (p = real; (end = strchr(p + 1, '/')) != NULL; p = end)
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if ((size_t)(end - p - 1) == strlen(names[k]) && strncmp(p + 1, names[k], strlen(names[k])) == 0) {
+				snprintf(buf, cap, "%s", names[k]);
+				return 1;
+			}
+	return 0;
+}
+
+/* Whether the web server's user can read the file: others can, or a group other than its owner's
+ * own (hosts give each account a private group; www-data, nobody or apache is the server's). */
+static int server_can_read(const struct stat *st, char *buf, size_t cap)
+{
+	char home[PATH_MAX];
+	gid_t own;
+
+	if (st->st_mode & S_IROTH) {
+		snprintf(buf, cap, "every user can read it");
+		return 1;
+	}
+	if (!(st->st_mode & S_IRGRP))
+		return 0;
+	if (account(st->st_uid, &own, home, sizeof(home)) == 0 && own == st->st_gid)
+		return 0;
+	group_name(st->st_gid, home, sizeof(home));
+	snprintf(buf, cap, "group %.64s can read it", home);
+	return 1;
+}
+
+/* A certificate in a served directory is one missing .htaccess away from a download. */
+static void warn_if_served(const struct conffile *f, const struct stat *st)
+{
+	char real[PATH_MAX], where[96], who[96];
+
+	if (realpath(f->used, real) == NULL || !in_web_root(f, real, where, sizeof(where)) ||
+		!server_can_read(st, who, sizeof(who)))
+		return;
+	fprintf(stderr, "token.fcgi: warning: %s is inside a directory the web server serves (%s) and %s: "
+		"the app certificate can be downloaded if the .htaccess is lost; move it to ~/etc/token.ini, "
+		"chmod 600\n", f->used, where, who);
 }
 
 /* A file changed less than this long ago may still be being written (an FTP upload, an editor
@@ -105,8 +311,7 @@ static int find(struct conffile *f, struct stat *st)
 		snprintf(f->why, sizeof(f->why), "%s: %s", f->paths[0], strerror(saved));
 		f->reason = strerror(saved);
 	} else {
-		snprintf(f->why, sizeof(f->why), "no token.ini found (looked for %.1000s, %.1000s and %.1000s)",
-			f->paths[0], f->paths[1], f->n_paths > 2 ? f->paths[2] : "-");
+		looked_for(f);
 		f->reason = "no token.ini found";
 	}
 	return -1;
@@ -166,9 +371,12 @@ const struct config *conffile_get(struct conffile *f)
 	f->loaded = 1;
 	f->why[0] = '\0';
 	/* served all the same, but said once per load, in the web server's error log */
+	if (f->searched)
+		say_which(f, i);
 	if (f->cfg.world_readable)
 		fprintf(stderr, "token.fcgi: warning: %s is readable by every user (mode %03o): it holds the "
 			"app certificate; chmod 640 or 600\n", f->used, (unsigned)(f->cfg.st.st_mode & 0777));
+	warn_if_served(f, &f->cfg.st);
 	return &f->cfg;
 }
 

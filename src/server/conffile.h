@@ -1,5 +1,6 @@
-/* conffile.h - finds the ini (AGORA_TOKEN_CONFIG, ../etc/token.ini and token.ini beside the
- * binary, the system path), loads it, and reloads it when the file changes. */
+/* conffile.h - finds the ini (AGORA_TOKEN_CONFIG; else ../etc/token.ini and token.ini beside the
+ * binary, the running user's ~/etc/token.ini, the system path), loads it, and reloads it when the
+ * file changes. */
 #ifndef CONFFILE_H
 #define CONFFILE_H
 
@@ -12,11 +13,13 @@
 #define TOKEN_SYSTEM_INI "/etc/agora-token/token.ini"
 #endif
 
-#define CONFFILE_MAX_PATHS 3
+#define CONFFILE_MAX_PATHS 4
 
 struct conffile {
 	int n_paths;
 	char paths[CONFFILE_MAX_PATHS][PATH_MAX];
+	int searched;               /* paths is the lookup, not the one path $AGORA_TOKEN_CONFIG named */
+	char exe_dir[PATH_MAX];     /* the binary's real directory ("" if unknown): the web server serves it */
 	int loaded;                 /* cfg holds a good configuration */
 	int seen;                   /* st and used describe the file cfg (or why) came from */
 	struct stat st;
@@ -28,7 +31,8 @@ struct conffile {
 
 /* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0]. */
 void conffile_init(struct conffile *f, const char *env_path, const char *exe);
-/* The configuration for this request, reloaded if the file changed; NULL with f->why set. */
+/* The configuration for this request, reloaded if the file changed; NULL with f->why set. Each load
+ * found by the lookup is logged on stderr (which file, any other candidate, a served location). */
 const struct config *conffile_get(struct conffile *f);
 void conffile_free(struct conffile *f);
 

@@ -56,7 +56,7 @@ void info_describe(struct resp *r)
 		"GET /chat/app  /chat/account/:chatid",
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
 		"GET /inspect?token=T  (or ?type=inspect&token=T)",
-		"GET /ping  /health",
+		"GET /ping  /health  /config[?app=NAME]",
 	};
 	size_t i;
 
@@ -116,7 +116,8 @@ enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq
 	}
 	resp_json(r, 200);
 	e = inspect_token_json(&r->jb, t->token, len, &v, now);
+	/* a valid token can describe itself in more than an answer holds: the client's token is too big */
 	if (e == TOKEN_ERR_NOSPACE)
-		return E_INTERNAL;
+		return E_TOKEN_LARGE;
 	return e == TOKEN_OK ? E_OK : E_ENCODER(e);
 }

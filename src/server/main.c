@@ -35,6 +35,8 @@ int main(int argc, char **argv)
 			.content_length = getenv("CONTENT_LENGTH"),
 			.read_body = body_read,
 			.remote_addr = getenv("REMOTE_ADDR"),
+			.forwarded_for = getenv("HTTP_X_FORWARDED_FOR"),
+			.forwarded = getenv("HTTP_FORWARDED"),
 		};
 
 		server_handle(&srv, &c, &resp);

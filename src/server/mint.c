@@ -1,5 +1,5 @@
-/* mint.c - one request, one call into the encoder. The issue time and the salt come from
- * token_key_stamp() only: nothing in a request can choose them. */
+/* mint.c - one request, one call into the encoder. The issue time and the salt come from the
+ * server's stamp (token_key_stamp()) only: nothing in a request can choose them. */
 #include <string.h>
 
 #include "agora_token.h"
@@ -68,7 +68,8 @@ static enum token_err build(const struct treq *t, const struct token_key *k, cha
 	}
 }
 
-enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jbuf *jb)
+enum rerr mint_answer(const struct treq *t, const struct cfg_app *app,
+	enum token_err (*stamp)(struct token_key *k), struct jbuf *jb)
 {
 	struct token_key k = { app->app_id, app->app_cert, 0, 0 };
 	char tok[TOKEN_BUF_SIZE], tok2[TOKEN_BUF_SIZE];
@@ -78,7 +79,7 @@ enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jb
 	uint32_t life;
 	enum token_err e;
 
-	if ((e = token_key_stamp(&k)) != TOKEN_OK || (e = build(t, &k, tok, tok2, &life)) != TOKEN_OK)
+	if ((e = stamp(&k)) != TOKEN_OK || (e = build(t, &k, tok, tok2, &life)) != TOKEN_OK)
 		return E_ENCODER(e);
 	jb_obj_open(jb);
 	jb_kv_cstr(jb, t->key, tok);

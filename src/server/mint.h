@@ -8,6 +8,8 @@
 #include "server/respond.h"
 #include "server/route.h"
 
-enum rerr mint_answer(const struct treq *t, const struct cfg_app *app, struct jbuf *jb);
+/* stamp gives the issue time and the salt: token_key_stamp() but in tests and fuzzers. */
+enum rerr mint_answer(const struct treq *t, const struct cfg_app *app,
+	enum token_err (*stamp)(struct token_key *k), struct jbuf *jb);
 
 #endif

@@ -25,6 +25,8 @@ struct cgi {
 	const char *content_length;
 	size_t (*read_body)(char *buf, size_t n);
 	const char *remote_addr;    /* the client, for [limits] */
+	const char *forwarded_for;  /* X-Forwarded-For and Forwarded: believed only from trusted_proxies */
+	const char *forwarded;
 };
 
 enum req_method { M_OTHER, M_GET, M_POST, M_OPTIONS };

@@ -41,11 +41,13 @@ static const struct {
 	[E_BODY_LENGTH]     = { 400, "bad_content_length", "the body does not match its Content-Length" },
 	[E_BODY_LARGE]      = { 413, "body_too_large", "the body is larger than 16384 bytes" },
 	[E_TOKEN_MISSING]   = { 400, "missing_token", "token is required" },
+	[E_TOKEN_LARGE]     = { 413, "token_too_large", "the token decodes to more than the 16384 bytes of JSON this server answers" },
 	[E_AUTH_MISSING]    = { 401, "auth_required", "an API key is required (Authorization: Bearer KEY or X-Api-Key)" },
 	[E_AUTH_KEY]        = { 401, "invalid_key", "the API key is not valid" },
 	[E_SIG_MISSING]     = { 401, "auth_required", "a signed link is required (exp and sig)" },
 	[E_SIG_BAD]         = { 401, "invalid_signature", "the link's signature does not match" },
 	[E_SIG_EXPIRED]     = { 401, "link_expired", "the signed link has expired" },
+	[E_SIG_LIFETIME]    = { 401, "link_too_long", "the signed link's exp lies further ahead than this server's max_link_lifetime" },
 	[E_SIG_QUERY_ONLY]  = { 401, "signed_query_only", "this server takes only signed query-string requests (?type=...&exp=...&sig=...)" },
 	[E_AUTH_ANY]        = { 401, "auth_required", "this server needs a sign-in token or an API key (Authorization: Bearer ...) or a signed link" },
 	[E_JWT_MISSING]     = { 401, "auth_required", "a sign-in token is required (Authorization: Bearer JWT)" },
@@ -69,6 +71,7 @@ static const struct {
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
 	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
 	[E_RATE_LIMITED_USER] = { 429, "rate_limited", "too many requests for this signed-in user: retry after Retry-After seconds" },
+	[E_STORE]           = { 503, "rate_limit_unavailable", "the rate-limit store cannot be reached; try again shortly" },
 	[E_CONFIG]          = { 500, "server_misconfigured", "the server's configuration is missing or invalid" },
 	[E_INTERNAL]        = { 500, "internal_error", "the server could not build the answer" },
 };
@@ -81,6 +84,8 @@ static int encoder_status(enum token_err e)
 	case TOKEN_ERR_UID: case TOKEN_ERR_ROLE: case TOKEN_ERR_EXPIRE: case TOKEN_ERR_STRING:
 	case TOKEN_ERR_VERSION: case TOKEN_ERR_BASE64: case TOKEN_ERR_INFLATE: case TOKEN_ERR_MALFORMED:
 	case TOKEN_ERR_SIGNATURE: case TOKEN_ERR_MISMATCH:
+	/* more services, privileges or content than the decoder takes: only a token can carry them */
+	case TOKEN_ERR_TOO_MANY: case TOKEN_ERR_TOO_LARGE:
 		return 400;
 	default:
 		return 500;
@@ -184,11 +189,9 @@ static void head(struct resp *r, const char *fmt, ...)
 	r->head_len = n < 0 ? sizeof(r->head) : r->head_len + (size_t)n;
 }
 
-void resp_finish(struct resp *r)
+/* Writes the headers; 0 when they did not fit. */
+static int write_head(struct resp *r)
 {
-	/* a body that did not fit is no answer: say so rather than send broken JSON */
-	if (r->jb.overflow)
-		resp_error(r, E_INTERNAL);
 	r->body_len = r->status == 204 ? 0 : r->jb.len;
 	r->head_len = 0;
 	head(r, "Status: %d %s\r\n", r->status, reason_phrase(r->status));
@@ -210,15 +213,44 @@ void resp_finish(struct resp *r)
 		head(r, "Allow: %s\r\n", r->allow);
 	if (r->status == 401 && r->bearer)
 		head(r, "WWW-Authenticate: Bearer\r\n");
-	if (r->status == 429)
+	if (r->status == 429 || (r->status == 503 && r->err == E_STORE))
 		head(r, "Retry-After: %u\r\n", (unsigned)(r->retry_after > 0 ? r->retry_after : 1));
 	head(r, "\r\n");
-	if (r->head_len >= sizeof(r->head)) {
-		/* cannot happen with the fixed header set above; fail loudly rather than truncate */
-		r->head_len = (size_t)snprintf(r->head, sizeof(r->head), "Status: 500 Internal Server Error\r\n\r\n");
-		r->body_len = 0;
+	return r->head_len < sizeof(r->head);
+}
+
+/* REQUEST_METHOD is the client's word: in the log it is cut to 16 bytes, and a byte that could
+ * end the line or fake another one is written as '?'. */
+static const char *log_method(const char *m, char out[17])
+{
+	size_t i;
+
+	for (i = 0; i < 16 && m[i] != '\0'; i++)
+		out[i] = m[i] > ' ' && m[i] < 0x7f ? m[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+void resp_finish(struct resp *r)
+{
+	char method[17];
+
+	/* a body that did not fit is no answer: say so rather than send broken JSON */
+	if (r->jb.overflow)
+		resp_error(r, E_INTERNAL);
+	if (!write_head(r)) {
+		/* only an echoed value is unbounded (cors.c bounds the origin): never truncate a
+		 * header, answer a JSON 500 without it, and say so in the log */
+		r->acao = NULL;
+		r->preflight = 0;
+		r->detail = "the answer's headers did not fit";
+		resp_error(r, E_INTERNAL);
+		write_head(r);
 	}
 	if (r->status >= 400)
-		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d %s%s%s", r->method, r->route, r->status,
+		snprintf(r->log, sizeof(r->log), "token.fcgi: %s %s -> %d %s%s%s", log_method(r->method, method), r->route, r->status,
 			resp_code_of(r->err), r->detail != NULL ? ": " : "", r->detail != NULL ? r->detail : "");
+	else if (r->detail != NULL)     /* answered, but something the operator must know (a store down) */
+		snprintf(r->log, sizeof(r->log), "token.fcgi: %.16s %s -> %d: %s", r->method, r->route, r->status,
+			r->detail);
 }

@@ -21,6 +21,7 @@ const struct route routes[R__MAX] = {
 	[R_PING]         = { "ping", GET, "GET, OPTIONS", 1 },
 	[R_HEALTH]       = { "health", GET, "GET, OPTIONS", 1 },
 	[R_INSPECT]      = { "inspect", GET, "GET, OPTIONS", 1 },
+	[R_CONFIG]       = { "config", GET, "GET, OPTIONS", 1 },
 };
 
 /* Path routes by their first segment and their number of segments (trailing slash dropped). */
@@ -38,6 +39,7 @@ static const struct {
 	{ "ping", NULL, 1, 1, R_PING },
 	{ "health", NULL, 1, 1, R_HEALTH },
 	{ "inspect", NULL, 1, 1, R_INSPECT },
+	{ "config", NULL, 1, 1, R_CONFIG },
 };
 
 enum rerr route_find(const struct request *q, enum route_id *id)

@@ -14,6 +14,7 @@ enum route_id {
 	R_RTC, R_RTM, R_RTE, R_CHAT_APP, R_CHAT_ACCOUNT,
 	R_GETTOKEN,
 	R_PING, R_HEALTH, R_INSPECT,
+	R_CONFIG,                   /* /config, for browser pages */
 	R__MAX
 };
 

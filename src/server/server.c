@@ -4,15 +4,33 @@
 #include <time.h>
 
 #include "server/auth.h"
+#include "server/clientaddr.h"
 #include "server/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
+#include "server/pageconf.h"
 #include "server/policy.h"
 #include "server/ratelimit.h"
 #include "server/server.h"
 
+static time_t wall_now(void)
+{
+	return time(NULL);
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 const char *server_init(struct server *s, const char *env_path, const char *argv0)
 {
+	s->clock.wall = wall_now;
+	s->clock.mono_ns = mono_now;
+	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0);
 	rl_init(&s->rl);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
@@ -45,33 +63,53 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	if (e == E_OK && s->jwt.active && id != R_INSPECT)
 		e = jwt_bind(&s->jwt.id, t);
 	if (e == E_OK && id == R_INSPECT)
-		e = info_inspect(r, cfg, t, (uint32_t)time(NULL));
+		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, app, &r->jb);
+		e = mint_answer(t, app, s->clock.stamp, &r->jb);
 	}
 	post_release(t);
 	return e;
 }
 
-/* [limits]: one request from the bucket called who; off (always E_OK) without requests_per_minute */
-static enum rerr rate_limit(struct server *s, const char *who, const struct config *cfg, struct resp *r)
+/* A bucket's verdict as an answer: allow-on-error is answered (and logged), deny is 503. */
+static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *r)
 {
-	struct timespec ts;
-
-	if (cfg->requests_per_minute == 0)
-		return E_OK;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	switch (rl_take(&s->rl, cfg, who, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
-		&r->retry_after)) {
+	switch (v) {
 	case RL_PASS:
 		return E_OK;
 	case RL_LIMITED:
 		return E_RATE_LIMITED;
+	case RL_OPEN:
+		r->detail = s->rl.why;      /* answered, unlimited: the log says so */
+		return E_OK;
+	case RL_UNAVAILABLE:
+		r->detail = s->rl.why;
+		return E_STORE;
 	default:
 		r->detail = s->rl.why;
 		return E_CONFIG;
 	}
+}
+
+/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute.
+ * The client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). */
+static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+{
+	char buf[CA_ADDR_LEN];
+	const char *client;
+
+	if (cfg->requests_per_minute == 0)
+		return E_OK;
+	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
+	return limit_answer(s, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
+}
+
+enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
+{
+	if (cfg->requests_per_minute == 0 || identity == NULL)
+		return E_OK;
+	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
@@ -97,19 +135,22 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->detail = s->conf.why;
 		return E_CONFIG;
 	}
+	/* like /health, without a key or a limit: it tells nothing a token does not carry */
+	if (id == R_CONFIG)
+		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
 	/* before authentication, so that guessing keys or signatures is limited too */
-	if ((e = rate_limit(s, c->remote_addr, cfg, r)) != E_OK)
+	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, time(NULL), &r->detail)) != E_OK) {
+	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
 	}
-	/* a signed-in user has a bucket of its own too, wherever it asks from: "\n" is in no address */
+	/* a signed-in user has a bucket of its own too, wherever it asks from; one per issuer */
 	if (s->req.identity != NULL) {
-		char who[CFG_NAME_LEN + JWT_MAX_LEN + 8];
+		char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
 
-		snprintf(who, sizeof(who), "jwt\n%s\n%s", s->jwt.id.iss->name, s->req.identity);
-		if ((e = rate_limit(s, who, cfg, r)) != E_OK)
+		snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
+		if ((e = server_limit_identity(s, cfg, who, r)) != E_OK)
 			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
 	}
 	return token_route(s, c, cfg, id, r);

@@ -3,6 +3,10 @@
 #ifndef SERVER_H
 #define SERVER_H
 
+#include <stdint.h>
+#include <time.h>
+
+#include "agora_token.h"
 #include "server/conffile.h"
 #include "server/jwt_auth.h"
 #include "server/ratelimit.h"
@@ -10,11 +14,20 @@
 #include "server/respond.h"
 #include "server/route.h"
 
+/* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
+ * its own afterwards, so that every answer is reproducible. */
+struct server_clock {
+	time_t (*wall)(void);                           /* expiries, signed links */
+	uint64_t (*mono_ns)(void);                      /* [limits]: CLOCK_MONOTONIC */
+	enum token_err (*stamp)(struct token_key *k);   /* a new token's issue time and salt */
+};
+
 struct server {
 	struct conffile conf;
 	struct request req;
 	struct treq treq;
 	struct ratelimit rl;
+	struct server_clock clock;
 	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 };
 
@@ -22,6 +35,10 @@ struct server {
  * is still the process's. Returns the configuration's state for a start-up log line, NULL if good. */
 const char *server_init(struct server *s, const char *env_path, const char *argv0);
 void server_handle(struct server *s, const struct cgi *c, struct resp *r);
+/* [limits] for a signed-in caller: one request from the bucket of a verified identity (never a name
+ * the client merely claims), after authentication; E_OK, E_RATE_LIMITED (r->retry_after set),
+ * E_STORE or E_CONFIG, as for the address's bucket. Off without requests_per_minute. */
+enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r);
 void server_free(struct server *s);
 
 #endif

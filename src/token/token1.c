@@ -150,7 +150,9 @@ enum token_err token1_build_rtm(char *out, size_t cap, const struct token_key *k
 
 enum token_err token1_parse(struct token1 *t, const char *s, size_t len)
 {
-	unsigned char raw[2 + SIG_LEN + 8 + 2 + sizeof(t->message) + 4];
+	/* room for a message longer than message[], so that a token of more than 16 privileges is
+	 * decoded and refused as too many rather than as bad base64 */
+	unsigned char raw[2 + SIG_LEN + 8 + 2 + sizeof(t->message) + 64];
 	struct token_bytes sig, msg;
 	struct pk_r r, mr;
 	size_t n;
@@ -167,7 +169,8 @@ enum token_err token1_parse(struct token1 *t, const char *s, size_t len)
 		return TOKEN_ERR_MALFORMED;
 	memcpy(t->app_id, s + 3, TOKEN_HEX_LEN);
 	t->app_id[TOKEN_HEX_LEN] = '\0';
-	if (len - 3 - TOKEN_HEX_LEN > (sizeof(raw) + 2) / 3 * 4)
+	/* longer base64 could decode to more than raw holds */
+	if (len - 3 - TOKEN_HEX_LEN > sizeof(raw) / 3 * 4)
 		goto toolarge;
 	n = token_base64_decode(raw, sizeof(raw), s + 3 + TOKEN_HEX_LEN, len - 3 - TOKEN_HEX_LEN);
 	if (n == 0) {
@@ -181,6 +184,9 @@ enum token_err token1_parse(struct token1 *t, const char *s, size_t len)
 	msg = rd_str(&r);
 	if (r.bad || sig.len != SIG_LEN)
 		goto malformed;
+	/* raw has room past the largest message: never copy that into message */
+	if (msg.len > sizeof(t->message))
+		goto toolarge;
 	memcpy(t->signature, sig.p, SIG_LEN);
 	memcpy(t->message, msg.p, msg.len);
 	t->message_len = msg.len;

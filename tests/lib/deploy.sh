@@ -3,47 +3,22 @@
 # transport: a web server (curl) or the binary itself as a CGI program. Source it; it needs $ROOT.
 
 : "${ROOT:?set ROOT to the repository before sourcing tests/lib/deploy.sh}"
-CLI="$ROOT/build/agora-token"
 APP_ID=970CA35de60c44645bbae8a215061b33
 APP_CERT=5CFd2fd1755d40ecb72977518be15d3b
 
 # a signal runs the test's EXIT trap, which stops its server
 trap 'exit 1' INT TERM HUP
 
-# ---- TAP ----
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# check DESC COMMAND...: runs the command (no eval), ok when it exits 0
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-diag() { sed 's/^/# /' "$@"; }
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
-# a missing tool skips the test on a developer's machine, but fails in CI, where install-deps
-# put every tool in place
-need() {
-	local tool
-	for tool in "$@"; do
-		command -v "$tool" >/dev/null 2>&1 && continue
-		if [ -n "${CI:-}" ]; then
-			echo "not ok 1 - $tool is installed (scripts/install-deps)"
-			echo "1..1"
-			exit 1
-		fi
-		skip_all "$tool is not installed (scripts/install-deps installs it)"
-	done
-}
+# TAP, need and diag: the one TAP helper of the shell tests
+TAP_NO_TMP=1
+. "$ROOT/tests/lib/tap.sh"
+unset TAP_NO_TMP
 
 # A temp dir that the web server's user (www-data) can traverse: Apache and lighttpd drop to it.
 # need_server_as_root NAME: the server is started as root (it drops to www-data), on the built binary
 need_server_as_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "$1 is started as root here (it drops to www-data)"
-	[ -x "$ROOT/cgi-bin/token.fcgi" ] || { echo "not ok 1 - cgi-bin/token.fcgi is built"; echo "1..1"; exit 1; }
+	[ -x "$ROOT/cgi-bin/token.fcgi" ] || { fail "cgi-bin/token.fcgi is built"; done_testing; exit 1; }
 }
 
 make_tmp() {
@@ -192,104 +167,104 @@ token_field() {
 run_suite() {
 	local l=$1
 	fetch GET /rtc/demo/publisher/uid/0 ""
-	check "$l: GET /rtc/demo/publisher/uid/0 is 200" status_is 200
-	check "$l: its rtcToken verifies for demo, any uid" token_ok rtcToken --channel demo --uid 0
-	check "$l: JSON, not cached" header_has 'Content-Type: application/json'
-	check "$l: Cache-Control: no-store" header_has 'Cache-Control: no-store'
+	ok "$l: GET /rtc/demo/publisher/uid/0 is 200" status_is 200
+	ok "$l: its rtcToken verifies for demo, any uid" token_ok rtcToken --channel demo --uid 0
+	ok "$l: JSON, not cached" header_has 'Content-Type: application/json'
+	ok "$l: Cache-Control: no-store" header_has 'Cache-Control: no-store'
 
 	fetch GET /rtc/demo/1/uid/0 "expiry=45"
-	check "$l: GET /rtc/demo/1/uid/0?expiry=45 is 200" status_is 200
-	check "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
-	check "$l: it lasts 45 s (expiresIn)" test "$(jget expiresIn)" = 45
+	ok "$l: GET /rtc/demo/1/uid/0?expiry=45 is 200" status_is 200
+	ok "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
+	ok "$l: it lasts 45 s (expiresIn)" test "$(jget expiresIn)" = 45
 
 	fetch GET /rtc/demo/publisher/uid/0/ ""
-	check "$l: the trailing slash form is 200, no redirect" status_is 200
-	check "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
+	ok "$l: the trailing slash form is 200, no redirect" status_is 200
+	ok "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
 
 	fetch GET /rtc/demo/subscriber/uid/4294967295 ""
-	check "$l: uid 4294967295 is 200" status_is 200
-	check "$l: its token is for that uid" token_ok rtcToken --channel demo --uid 4294967295
+	ok "$l: uid 4294967295 is 200" status_is 200
+	ok "$l: its token is for that uid" token_ok rtcToken --channel demo --uid 4294967295
 
 	fetch GET /rtc/demo/publisher/userAccount/alice ""
-	check "$l: a userAccount token is 200" status_is 200
-	check "$l: its token is for the account" token_ok rtcToken --channel demo --account alice
+	ok "$l: a userAccount token is 200" status_is 200
+	ok "$l: its token is for the account" token_ok rtcToken --channel demo --account alice
 
 	fetch GET "/rtc/my%20chan/publisher/uid/7" ""
-	check "$l: a channel with a space (%20) is 200" status_is 200
-	check "$l: its token is for 'my chan'" token_ok rtcToken --channel "my chan" --uid 7
+	ok "$l: a channel with a space (%20) is 200" status_is 200
+	ok "$l: its token is for 'my chan'" token_ok rtcToken --channel "my chan" --uid 7
 	fetch GET "/rtc/why%3Fnot/publisher/uid/7" ""
-	check "$l: a channel with %3F is 200" status_is 200
-	check "$l: its token is for 'why?not'" token_ok rtcToken --channel "why?not" --uid 7
+	ok "$l: a channel with %3F is 200" status_is 200
+	ok "$l: its token is for 'why?not'" token_ok rtcToken --channel "why?not" --uid 7
 	fetch GET "/rtc/50%25off/publisher/uid/7" ""
-	check "$l: a channel with %25 is 200" status_is 200
-	check "$l: its token is for '50%off'" token_ok rtcToken --channel "50%off" --uid 7
+	ok "$l: a channel with %25 is 200" status_is 200
+	ok "$l: its token is for '50%off'" token_ok rtcToken --channel "50%off" --uid 7
 
 	fetch GET /rtm/alice/ "expiry=600"
-	check "$l: GET /rtm/alice/?expiry=600 is 200" status_is 200
-	check "$l: its rtmToken verifies for alice" token_ok rtmToken --user alice
-	check "$l: it lasts 600 s" test "$(token_field rtmToken expire)" = 600
+	ok "$l: GET /rtm/alice/?expiry=600 is 200" status_is 200
+	ok "$l: its rtmToken verifies for alice" token_ok rtmToken --user alice
+	ok "$l: it lasts 600 s" test "$(token_field rtmToken expire)" = 600
 	fetch GET /rtm/bob ""
-	check "$l: GET /rtm/bob is 200" status_is 200
-	check "$l: its rtmToken verifies for bob" token_ok rtmToken --user bob
+	ok "$l: GET /rtm/bob is 200" status_is 200
+	ok "$l: its rtmToken verifies for bob" token_ok rtmToken --user bob
 
 	fetch GET /rte/demo/publisher/uid/42/carol ""
-	check "$l: GET /rte/demo/publisher/uid/42/carol is 200" status_is 200
-	check "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 42
-	check "$l: its rtmToken verifies for carol" token_ok rtmToken --user carol
+	ok "$l: GET /rte/demo/publisher/uid/42/carol is 200" status_is 200
+	ok "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 42
+	ok "$l: its rtmToken verifies for carol" token_ok rtmToken --user carol
 
 	fetch GET /chat/account/dave ""
-	check "$l: GET /chat/account/dave is 200" status_is 200
-	check "$l: its chatToken verifies" token_ok chatToken
+	ok "$l: GET /chat/account/dave is 200" status_is 200
+	ok "$l: its chatToken verifies" token_ok chatToken
 
 	fetch GET /ping ""
-	check "$l: GET /ping is 200" status_is 200
-	check "$l: it says pong" test "$(jget message)" = pong
+	ok "$l: GET /ping is 200" status_is 200
+	ok "$l: it says pong" test "$(jget message)" = pong
 
 	fetch POST /getToken "" '{"tokenType": "rtc", "channel": "demo", "role": "publisher", "uid": "42", "expire": 600}'
-	check "$l: POST /getToken (rtc) is 200" status_is 200
-	check "$l: its token verifies" token_ok token --channel demo --uid 42
+	ok "$l: POST /getToken (rtc) is 200" status_is 200
+	ok "$l: its token verifies" token_ok token --channel demo --uid 42
 	fetch POST /getToken "" '{"tokenType": "rtm", "uid": "erin"}'
-	check "$l: POST /getToken (rtm) is 200" status_is 200
-	check "$l: its token verifies for erin" token_ok token --user erin
+	ok "$l: POST /getToken (rtm) is 200" status_is 200
+	ok "$l: its token verifies for erin" token_ok token --user erin
 
 	fetch GET /health ""
-	check "$l: GET /health is 200" status_is 200
-	check "$l: it says ok" test "$(jget status)" = ok
+	ok "$l: GET /health is 200" status_is 200
+	ok "$l: it says ok" test "$(jget status)" = ok
 
 	fetch GET /rtc/demo/publisher/uid/0 ""
 	local tok
 	tok=$(jget rtcToken)
 	fetch GET /inspect "token=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$tok")"
-	check "$l: GET /inspect?token=... is 200" status_is 200
-	check "$l: it names the app" grep -q "$APP_ID" "$T/body"
+	ok "$l: GET /inspect?token=... is 200" status_is 200
+	ok "$l: it names the app" grep -q "$APP_ID" "$T/body"
 
 	fetch GET "" "type=rtc&channel=demo&uid=42&role=subscriber&expire=900"
-	check "$l: native ?type=rtc&channel=demo&uid=42 is 200" status_is 200
-	check "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 42
-	check "$l: it lasts 900 s" test "$(jget expiresIn)" = 900
+	ok "$l: native ?type=rtc&channel=demo&uid=42 is 200" status_is 200
+	ok "$l: its rtcToken verifies" token_ok rtcToken --channel demo --uid 42
+	ok "$l: it lasts 900 s" test "$(jget expiresIn)" = 900
 	fetch GET "" "type=rtm&user=frank"
-	check "$l: native ?type=rtm&user=frank is 200" status_is 200
-	check "$l: its rtmToken verifies" token_ok rtmToken --user frank
+	ok "$l: native ?type=rtm&user=frank is 200" status_is 200
+	ok "$l: its rtmToken verifies" token_ok rtmToken --user frank
 
 	ORIGIN=https://app.example.com fetch GET /rtc/demo/publisher/uid/0 ""
-	check "$l: a request with an Origin gets Access-Control-Allow-Origin" header_has 'Access-Control-Allow-Origin:'
+	ok "$l: a request with an Origin gets Access-Control-Allow-Origin" header_has 'Access-Control-Allow-Origin:'
 	ORIGIN=https://app.example.com EXTRA_HEADER='Access-Control-Request-Method: GET' \
 		fetch OPTIONS /rtc/demo/publisher/uid/0 ""
-	check "$l: OPTIONS preflight is 204" status_is 204
-	check "$l: it allows GET, POST, OPTIONS" header_has 'Access-Control-Allow-Methods:.*POST'
+	ok "$l: OPTIONS preflight is 204" status_is 204
+	ok "$l: it allows GET, POST, OPTIONS" header_has 'Access-Control-Allow-Methods:.*POST'
 
 	fetch GET /rtc/demo/publisher/uid/abc ""
-	check "$l: a bad uid is 400" status_is 400
-	check "$l: as a JSON error" is_json_error 400
-	check "$l: with CORS" header_has 'Access-Control-Allow-Origin:'
+	ok "$l: a bad uid is 400" status_is 400
+	ok "$l: as a JSON error" is_json_error 400
+	ok "$l: with CORS" header_has 'Access-Control-Allow-Origin:'
 	fetch GET /rtc/demo/publisher/uid/4294967296 ""
-	check "$l: uid 4294967296 is 400" status_is 400
+	ok "$l: uid 4294967296 is 400" status_is 400
 	fetch GET "" "type=rtc&channel=demo&uid=-1"
-	check "$l: native uid -1 is 400" status_is 400
-	check "$l: as a JSON error" is_json_error 400
+	ok "$l: native uid -1 is 400" status_is 400
+	ok "$l: as a JSON error" is_json_error 400
 	DIRECT=1 fetch GET /no/such/route ""
-	check "$l: an unknown route is 404" status_is 404
-	check "$l: as a JSON error" is_json_error 404
+	ok "$l: an unknown route is 404" status_is 404
+	ok "$l: as a JSON error" is_json_error 404
 }
 
 # load URL CLIENTS REQUESTS: CLIENTS curl processes at once, each fetching REQUESTS URLs over one
@@ -384,13 +359,15 @@ apache_stop() {
 }
 
 # deploy_site DEST_DIR [ARGS...]: the test ini in DEST/../etc (where the binary looks first), then
-# make deploy, everything owned by www-data (the web server's user, standing in for the site's)
+# make deploy, everything owned by www-data (the web server's user, standing in for the site's),
+# which runs the deployed program on /health as www-data
 deploy_site() {
 	local dest=$1
 	shift
 	mkdir -p "$dest" "$(dirname "$dest")/etc"
 	write_ini "$(dirname "$dest")/etc/token.ini"
 	chmod 600 "$(dirname "$dest")/etc/token.ini"
+	chown -R www-data:www-data "$(dirname "$dest")"
 	make -s -C "$ROOT" deploy DEST="$dest" OWNER=www-data:www-data "$@" > "$T/deploy.log" 2>&1 ||
 		{ diag "$T/deploy.log"; return 1; }
 	chown -R www-data:www-data "$(dirname "$dest")"

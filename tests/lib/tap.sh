@@ -5,8 +5,11 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${TOKEN_FCGI:-$ROOT/cgi-bin/token.fcgi}   # TOKEN_FCGI: another build, e.g. with sanitizers
 CLI=$ROOT/build/agora-token
-T=$(mktemp -d "${TMPDIR:-/tmp}/token-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# TAP_NO_TMP=1: the caller makes its own T (tests/lib/deploy.sh: one the web server's user can enter)
+if [ -z "${TAP_NO_TMP:-}" ]; then
+	T=$(mktemp -d "${TMPDIR:-/tmp}/token-test.XXXXXX")
+	trap 'rm -rf "$T"' EXIT
+fi
 tap_n=0
 tap_failed=0
 
@@ -53,6 +56,33 @@ lacks() {	# got needle desc
 unlike() {	# got glob desc
 	# shellcheck disable=SC2053
 	if [[ $1 != $2 ]]; then tap_result 1 "$3"; else tap_result 0 "$3" "got:  '$1'" "must not match: '$2'"; fi
+}
+
+pass() {	# desc: a check the caller made itself
+	tap_result 1 "$1"
+}
+
+fail() {	# desc
+	tap_result 0 "$1"
+}
+
+diag() {	# file...: shown as TAP comments
+	sed 's/^/# /' "$@"
+}
+
+# need TOOL...: a missing tool skips the test on a developer's machine, but fails in CI, where
+# scripts/install-deps put every tool in place
+need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 && continue
+		if [ -n "${CI:-}" ]; then
+			tap_result 0 "$tool is installed (scripts/install-deps)"
+			done_testing
+			exit 1
+		fi
+		skip_all "$tool is not installed (scripts/install-deps installs it)"
+	done
 }
 
 done_testing() {

@@ -196,6 +196,53 @@ static void token_of(char *out, size_t cap, const unsigned char *content, size_t
 	token_base64_encode(out + 3, cap - 3, z, zl);
 }
 
+/* "006" + app id + base64 of a hand-made content whose message is msg_len bytes: a salt, a ts,
+ * n privileges, then filler. */
+static void token1_of(char *out, size_t cap, uint16_t n_privs, size_t msg_len)
+{
+	unsigned char raw[512], msg[256];
+	struct pk_w w, m;
+	uint16_t i;
+
+	pk_init(&m, msg, sizeof(msg));
+	pk_u32(&m, 7);
+	pk_u32(&m, 1700000000);
+	pk_u16(&m, n_privs);
+	for (i = 0; i < n_privs; i++) {
+		pk_u16(&m, (uint16_t)(i + 1));
+		pk_u32(&m, 1700000000);
+	}
+	while (m.len < msg_len)
+		pk_raw(&m, "\xa5", 1);
+	pk_init(&w, raw, sizeof(raw));
+	pk_str(&w, "0123456789abcdef0123456789abcdef", 32);
+	pk_u32(&w, 1);
+	pk_u32(&w, 2);
+	pk_str(&w, msg, msg_len);
+	memcpy(out, "006", 3);
+	memcpy(out + 3, APP_ID, 32);
+	token_base64_encode(out + 35, cap - 35, raw, w.len);
+}
+
+/* token1 has room for a message of 16 privileges (106 bytes); the decode buffer allows a few
+ * bytes more, which must never be copied into it. */
+static void test_token1_bounds(void)
+{
+	struct token1 t;
+	char tok[1024];
+	size_t n;
+
+	token1_of(tok, sizeof(tok), 16, 10 + 6 * 16);
+	is_int(token1_parse(&t, tok, strlen(tok)), TOKEN_OK, "006: a message of 16 privileges (106 bytes) parses");
+	is_int(t.message_len, 106, "and keeps all of it");
+	for (n = 107; n <= 110; n++) {
+		token1_of(tok, sizeof(tok), 16, n);
+		is_int(token1_parse(&t, tok, strlen(tok)), TOKEN_ERR_TOO_MANY,
+			"006: a message of %zu bytes is refused, not copied past message[106]", n);
+		ok(t.message_len == 0 && t.n_privileges == 0, "and leaves nothing behind (%zu)", n);
+	}
+}
+
 static void test_negative(void)
 {
 	struct token_key k = { APP_ID, CERT, 1111111, 1 };
@@ -341,6 +388,7 @@ int main(void)
 	test_hmac();
 	test_validators();
 	test_negative();
+	test_token1_bounds();
 	test_stamp();
 	return done();
 }

@@ -20,7 +20,7 @@ static struct request q;
 
 static enum rerr parse(const char *method, const char *path, const char *query)
 {
-	struct cgi c = { method, query, path, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct cgi c = { .method = method, .query = query, .path_info = path };
 
 	return req_parse(&q, &c);
 }
@@ -249,6 +249,71 @@ static void test_origins(void)
 			t[i].line, t[i].pattern, t[i].origin);
 }
 
+/* "https://" + labels (n_labels of len bytes, the last of last bytes) + suffix */
+static const char *long_origin(int n_labels, size_t len, size_t last, const char *suffix)
+{
+	static char o[2048];
+	size_t n = (size_t)snprintf(o, sizeof(o), "https://");
+	int i;
+
+	for (i = 0; i < n_labels; i++) {
+		size_t l = i == n_labels - 1 ? last : len;
+
+		memset(o + n, 'a' + i, l);
+		n += l;
+		o[n++] = i == n_labels - 1 ? '\0' : '.';
+	}
+	snprintf(o + n - 1, sizeof(o) - n + 1, "%s", suffix);
+	return o;
+}
+
+/* A matched origin is echoed into a header: DNS's bounds keep it short. */
+static void test_origin_bounds(void)
+{
+	const char *w = "https://*.example.org", *wp = "https://*.example.org:8443";
+
+	ok(origin_match(w, long_origin(1, 63, 63, ".example.org")), "a label of 63 bytes matches");
+	ok(!origin_match(w, long_origin(1, 64, 64, ".example.org")), "a label of 64 bytes does not");
+	ok(!origin_match(w, long_origin(2, 64, 3, ".example.org")), "nor a first label of 64 bytes");
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 49 + 12 = 253 */
+	ok(origin_match(w, long_origin(4, 63, 49, ".example.org")), "a host of 253 bytes matches");
+	ok(!origin_match(w, long_origin(4, 63, 50, ".example.org")), "a host of 254 bytes does not");
+	ok(origin_match(wp, long_origin(4, 63, 49, ".example.org:8443")), "253 bytes and a port match");
+	ok(!origin_match(w, long_origin(18, 60, 60, ".example.org")), "an origin of 1,100 bytes does not");
+}
+
+static int holds(const char *buf, size_t n, const char *needle)
+{
+	size_t i, k = strlen(needle);
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(buf + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every answer has a JSON body and a log line, even when its headers could not be written. */
+static void test_head_overflow(void)
+{
+	static struct resp r;
+	static char acao[1200];
+
+	resp_init(&r, "GET");
+	memset(acao, 'a', sizeof(acao) - 1);
+	r.acao = acao;
+	r.route = "rtc";
+	resp_json(&r, 200);
+	jb_obj_open(&r.jb);
+	jb_obj_close(&r.jb);
+	resp_finish(&r);
+	ok(r.head_len < sizeof(r.head) && memcmp(r.head, "Status: 500 ", 12) == 0, "headers too long: a 500");
+	ok(r.body_len > 0 && holds(r.body, r.body_len, "\"code\": \"internal_error\""),
+		"with a JSON body");
+	ok(holds(r.head, r.head_len, "Content-Length: "), "and its Content-Length");
+	ok(!holds(r.head, r.head_len, "aaaa"), "without the header that did not fit");
+	ok(strstr(r.log, "-> 500 internal_error: the answer's headers did not fit") != NULL, "logged: %s", r.log);
+}
+
 static void test_canonical(void)
 {
 	char out[256];
@@ -279,6 +344,18 @@ static void test_errors(void)
 	is_str(resp_code_of(E_ENCODER(TOKEN_ERR_RANDOM)), "internal_error", "as internal_error");
 }
 
+/* The log line is one line, whatever REQUEST_METHOD holds. */
+static void test_log_method(void)
+{
+	static struct resp r;
+
+	resp_init(&r, "GET\ntoken.fcgi: forged\r");
+	resp_error(&r, E_NOT_FOUND);
+	resp_finish(&r);
+	ok(strchr(r.log, '\n') == NULL && strchr(r.log, '\r') == NULL, "no line break from the method in the log");
+	is_str(r.log, "token.fcgi: GET?token.fcgi:? ? -> 404 not_found", "the method cut to 16 bytes, controls as ?");
+}
+
 int main(void)
 {
 	test_decode();
@@ -287,6 +364,9 @@ int main(void)
 	test_routes();
 	test_fields();
 	test_origins();
+	test_origin_bounds();
+	test_head_overflow();
+	test_log_method();
 	test_canonical();
 	test_errors();
 	return done();

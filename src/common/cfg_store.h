@@ -1,0 +1,48 @@
+/* cfg_store.h - the [limits] keys of the shared store (store = redis, http-api 5.3) and of the
+ * proxies whose forwarding headers are believed (trusted_proxies), and the address parsers they use. */
+#ifndef CFG_STORE_H
+#define CFG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_PROXIES     32
+#define CFG_REDIS_ADDR_LEN  256
+#define CFG_REDIS_PASS_LEN  256
+#define CFG_REDIS_PREFIX_LEN 64
+#define CFG_REDIS_TIMEOUT_MS 50
+#define CFG_REDIS_PREFIX    "agora-token:"
+
+/* An IPv4 or IPv6 network; IPv4 is held as its IPv4-mapped IPv6 form (::ffff:a.b.c.d), with
+ * bits counted over all 128 (10.0.0.0/8 is ::ffff:10.0.0.0/104), so one comparison serves both. */
+struct cfg_net {
+	unsigned char addr[16];
+	unsigned bits;
+};
+
+struct cfg_store {
+	int redis;                                  /* store = redis; 0: the file table of state_dir */
+	char redis_addr[CFG_REDIS_ADDR_LEN];        /* "unix:/path" or "host:port", as written */
+	char redis_password[CFG_REDIS_PASS_LEN];    /* a secret: wiped by config_free, never logged */
+	uint32_t redis_db;
+	uint32_t redis_timeout_ms;                  /* 0: CFG_REDIS_TIMEOUT_MS */
+	char redis_prefix[CFG_REDIS_PREFIX_LEN];    /* "": CFG_REDIS_PREFIX */
+	int deny_on_error;                          /* on_store_error = deny */
+	int n_proxies;
+	struct cfg_net proxies[CFG_MAX_PROXIES];    /* trusted_proxies */
+};
+
+
+/* An IPv4 or IPv6 address of n bytes (no port, no brackets, no zone) into its 16-byte form
+ * (IPv4-mapped for IPv4). Returns 4 or 6, 0 when it is not an address. */
+int cfg_parse_ip(const char *s, size_t n, unsigned char out[16]);
+/* "10.0.0.0/8", "2001:db8::/32", or an address alone (/32, /128). Host bits set below the
+ * prefix are refused (a typo for another network). Returns 0, or -1 with why in err. */
+int cfg_parse_net(const char *v, struct cfg_net *out, char *err, size_t errlen);
+int cfg_net_has(const struct cfg_net *n, const unsigned char addr[16]);
+/* "unix:/abs/path" or "host:port" (host a name, an IPv4 address or [IPv6], port 1..65535), split
+ * into where (the path or the host, without brackets) and *port (0 for a socket). Returns 0, or -1
+ * with why in err. */
+int cfg_redis_split(const char *v, char where[CFG_REDIS_ADDR_LEN], int *port, char *err, size_t errlen);
+
+#endif
