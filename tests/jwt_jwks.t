@@ -87,7 +87,7 @@ tok() {	# KID: a token for alice signed by that key
 	local alg=RS256
 	case $1 in ec*) alg=ES256 ;; esac
 	python3 "$MAKER" sign "$K" $alg "$1" \
-		"$(printf '{"iss":"%s","aud":"%s","sub":"alice","exp":%d}' "$ISS" "$AUD" $((NOW + 900)))"
+		"$(printf '{"iss":"%s","aud":"%s","sub":"alice","exp":%d}' "$ISS" "$AUD" $((NOW + 7200)))"
 }
 call() { get '' "type=rtm" HTTP_AUTHORIZATION="Bearer $1"; }
 cache() { ls "$T"/state/jwks-*.json 2>/dev/null | head -n 1; }
@@ -129,7 +129,7 @@ call "$R2"
 is "$STATUS $(j 'j["user"]')" "200 alice" "a minute later the unknown kid makes it fetch: rsa2 verifies"
 is "$(fetches)" 2 "one more fetch"
 call "$(python3 "$MAKER" sign "$K" RS256 rsa1 "$(printf '{"iss":"%s","aud":"%s","sub":"a","exp":%d}' "$ISS" "$AUD" \
-	$((NOW + 900)))" '{"alg":"RS256","kid":"nope"}')"
+	$((NOW + 7200)))" '{"alg":"RS256","kid":"nope"}')"
 is "$STATUS $(j 'j["code"]')" "401 unknown_key" "a kid nobody publishes: 401 unknown_key"
 is "$(fetches)" 2 "and no fetch storm: still two"
 

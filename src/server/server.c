@@ -150,11 +150,11 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
 	}
-	/* a signed-in user has a bucket of its own too, wherever it asks from: "\n" is in no address */
+	/* a signed-in user has a bucket of its own too, wherever it asks from; one per issuer */
 	if (s->req.identity != NULL) {
-		char who[CFG_NAME_LEN + JWT_MAX_LEN + 8];
+		char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
 
-		snprintf(who, sizeof(who), "jwt\n%s\n%s", s->jwt.id.iss->name, s->req.identity);
+		snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
 		if ((e = server_limit_identity(s, cfg, who, r)) != E_OK)
 			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
 	}
