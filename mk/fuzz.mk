@@ -41,7 +41,7 @@ fuzz-long: $(FUZZ_BIN) build/tests/test_deflate
 $(COV_DIR)/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard src/*/*.h)
 	@mkdir -p $(COV_DIR)
 	clang $(CPPFLAGS) $(INI_CFLAGS) -g -O0 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping \
-		-o $@ $< $(FUZZ_DEPS) $(APP_LIBS) $(CRYPTO_LIBS)
+		-o $@ $< $(FUZZ_DEPS) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # One line per harness and directory: lines, lines missed, line coverage (llvm-cov's TOTAL row).
 fuzz-cov: $(COV_BIN)
