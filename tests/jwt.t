@@ -49,7 +49,7 @@ ${2-}"
 
 NOW=$(now)
 claims() {	# sub [extra JSON members]: claims for the main issuer, valid for 10 minutes
-	printf '{"iss":"%s","aud":"%s","sub":"%s","iat":%d,"exp":%d%s}' "$ISS" "$AUD" "$1" "$NOW" $((NOW + 600)) "${2-}"
+	printf '{"iss":"%s","aud":"%s","sub":"%s","iat":%d,"exp":%d%s}' "$ISS" "$AUD" "$1" "$NOW" $((NOW + 7200)) "${2-}"
 }
 sign() {	# ALG KID CLAIMS
 	python3 "$MAKER" sign "$K" "$@"
@@ -150,7 +150,7 @@ is "$STATUS $(j 'j["account"]')" "200 auth0|64f1c2" "an Auth0 sub (provider|id) 
 
 # --- uid_claim, channels_claim, role_claim (the rooms issuer) ---
 rooms() {	# extra members
-	printf '{"iss":"https://rooms.test/","aud":"rooms-app","sub":"carol","exp":%d%s}' $((NOW + 600)) "$1"
+	printf '{"iss":"https://rooms.test/","aud":"rooms-app","sub":"carol","exp":%d%s}' $((NOW + 7200)) "$1"
 }
 tok=$(sign ES256 ec256 "$(rooms ',"agora_uid":42,"channels":["room-*","lobby"],"agora_role":"subscriber"')")
 bearer "$tok" '' "type=rtc&channel=room-7"
@@ -175,7 +175,7 @@ bearer "$tok" '' "type=rtc&channel=anything&role=publisher"
 is "$STATUS $(j 'j["role"]')" "200 publisher" "channels \"*\" and role publisher: 200"
 
 # --- the HS256 issuer (Supabase's legacy secret) with require role=authenticated ---
-hs() { printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"6d3c-uuid","exp":%d,"role":"%s"}' $((NOW + 600)) "$1"; }
+hs() { printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"6d3c-uuid","exp":%d,"role":"%s"}' $((NOW + 7200)) "$1"; }
 tok=$(sign HS256 "$HS_SECRET" "$(hs authenticated)")
 SEEN_TOKENS+=("$tok")
 bearer "$tok" '' "type=rtm"
@@ -235,6 +235,20 @@ bearer "$(sign RS256 rsa1 "$(claims alice ',"x":1')" | sed 's/A$/#/; s/.$/A/; s/
 like "$STATUS $(code)" "401 invalid_token" "mode jwt, key: a broken JWT is refused as a JWT"
 get '' "type=rtc&channel=c1"
 is "$STATUS $(code)" "401 auth_required" "mode jwt, key: nothing presented: 401 auth_required"
+
+# --- rate limits: per address, and per signed-in user wherever it asks from ---
+jwt_ini jwt "" 
+sed -i "s|^state_dir = .*|state_dir = $T/state\nrequests_per_minute = 1\nburst = 2|" "$INI"
+BOB=$(sign RS256 rsa1 "$(claims bob)")
+for a in 192.0.2.1 192.0.2.2 192.0.2.3; do
+	bearer "$ALICE" '' "type=rtm" REMOTE_ADDR=$a
+	codes="${codes-}$STATUS "
+done
+is "$codes" "200 200 429 " "alice from three addresses, 1 a minute after a burst of 2: the third refused by her own bucket"
+like "$(j 'j["error"]')" "*signed-in user*" "the 429 says it is the user's limit"
+ok "with Retry-After" has_hdr Retry-After
+bearer "$BOB" '' "type=rtm" REMOTE_ADDR=192.0.2.4
+is "$STATUS" 200 "bob, from a fourth address, has a bucket of his own"
 
 # --- configurations refused ---
 bad_ini() {	# desc section-text expected-log-glob

@@ -74,6 +74,7 @@ static const struct {
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
 	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
 	[E_STORE]           = { 503, "rate_limit_unavailable", "the rate-limit store cannot be reached; try again shortly" },
+	[E_RATE_LIMITED_USER] = { 429, "rate_limited", "too many requests for this signed-in user: retry after Retry-After seconds" },
 	[E_CONFIG]          = { 500, "server_misconfigured", "the server's configuration is missing or invalid" },
 	[E_INTERNAL]        = { 500, "internal_error", "the server could not build the answer" },
 };

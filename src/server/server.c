@@ -1,5 +1,6 @@
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
+#include <stdio.h>
 #include <time.h>
 
 #include "server/auth.h"
@@ -148,6 +149,14 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
+	}
+	/* a signed-in user has a bucket of its own too, wherever it asks from; one per issuer */
+	if (s->req.identity != NULL) {
+		char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
+
+		snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
+		if ((e = server_limit_identity(s, cfg, who, r)) != E_OK)
+			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
 	}
 	return token_route(s, c, cfg, id, r);
 }

@@ -1,16 +1,18 @@
 /* fuzz_request.c - libFuzzer harness for the whole responder: server_handle() on fuzzed CGI
  * variables and bodies, over several ini profiles, two requests per input on one long-lived server.
  *
- * Input: byte 0 chooses the profile (low 3 bits) and flags (below); then up to 18 fields separated
- * by NUL bytes, nine per request: REQUEST_METHOD, PATH_INFO, QUERY_STRING, HTTP_ORIGIN,
- * HTTP_AUTHORIZATION, HTTP_X_API_KEY, CONTENT_LENGTH, REMOTE_ADDR, body. An empty field is an unset
+ * Input: byte 0 chooses the profile, byte 1 holds flags (below); then up to 22 fields separated
+ * by NUL bytes, eleven per request: REQUEST_METHOD, PATH_INFO, QUERY_STRING, HTTP_ORIGIN,
+ * HTTP_AUTHORIZATION, HTTP_X_API_KEY, CONTENT_LENGTH, REMOTE_ADDR, HTTP_X_FORWARDED_FOR,
+ * HTTP_FORWARDED, body. With F_JWT1/F_JWT2, HTTP_AUTHORIZATION is the claims of a JWT that the
+ * harness signs (HS256, or HS512 with F_HS512) and sends as Bearer. An empty field is an unset
  * variable; a field starting with \x01 is the rest of it ("\x01" alone: set and empty). An unset
  * CONTENT_LENGTH beside a body is the body's length.
  *
  * Oracles, on every answer: no configured secret (certificate, key, signing secret) in a header,
  * a body or the log line unless the request itself carried it; headers well formed; every body
  * (but a 204's) one JSON object, an error's with its error, code and status; a log line exactly
- * for the refusals; every minted token parses and verifies against its app's certificate, with
+ * for the refusals (Retry-After only on a 429 or a 503); every minted token parses and verifies against its app's certificate, with
  * the harness's issue time and salt. And no state across requests: each request answers exactly
  * as it does on a fresh server (in the rate-limit profile, but for a 429 on the second request).
  * The clock and the salt are the harness's (struct server_clock), so all of it is reproducible. */
@@ -23,6 +25,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include "agora_token.h"
 #include "server/server.h"
@@ -30,12 +39,16 @@
 #define NOW       1764280000u
 #define SALT      424242u
 
-#define F_SIGN1   0x08u     /* sign request 1's query (?...&sig=) with the profile's secret */
-#define F_SIGN2   0x10u     /* the same for request 2 */
-#define F_REPEAT  0x20u     /* request 2 is request 1 again */
-#define F_RELOAD  0x40u     /* the ini is written again (same text, new mtime) before request 2 */
+#define F_SIGN1   0x01u     /* sign request 1's query (?...&sig=) with the profile's secret */
+#define F_SIGN2   0x02u     /* the same for request 2 */
+#define F_REPEAT  0x04u     /* request 2 is request 1 again */
+#define F_RELOAD  0x08u     /* the ini is written again (same text, new mtime) before request 2 */
+#define F_JWT1    0x10u     /* request 1's Authorization: Bearer, a JWT of these claims */
+#define F_JWT2    0x20u     /* the same for request 2 */
+#define F_HS512   0x40u     /* the JWTs are HS512 with the second issuer's secret */
+#define F_ES256   0x80u     /* the JWTs are ES256 with the third issuer's key (its JWKS is a file) */
 
-#define N_FIELDS  9
+#define N_FIELDS  11
 #define HOUR_NS   (3600ull * 1000000000ull)
 
 static const char ID1[] = "970CA35de60c44645bbae8a215061b33", CERT1[] = "5CFd2fd1755d40ecb72977518be15d3b";
@@ -43,13 +56,24 @@ static const char ID2[] = "0123456789abcdef0123456789abcdef", CERT2[] = "fedcba9
 static const char ID3[] = "aaaabbbbccccddddeeeeffff00001111", CERT3[] = "9999888877776666555544443333aaaa";
 static const char KEY1[] = "fuzz-key-0123456789abcdef", KEY2[] = "k2-#;-ABCDEFGHIJKLMNOP";
 static const char SECRET[] = "fuzz-signing-secret-0123456789";
+static const char HS_A[] = "jwt-hs256-secret-0123456789abcdef", HS_B[] = "jwt-hs512-secret-fedcba9876543210";
 
-static const char *const secrets[] = { CERT1, CERT2, CERT3, KEY1, KEY2, SECRET };
+/* the third issuer's key, a test key made for this harness: fixed, so that every case replays */
+static const char EC_PEM[] =
+	"-----BEGIN PRIVATE KEY-----\n"
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgYRastlkeRhB0fKne\n"
+	"zz3/SOxjV+gVTBpCY4TBBXqgBy+hRANCAASaAmvjTk10exhZgqAGNEu0Tysd+qED\n"
+	"Lh+PsLm5Ih61n9XYgYm2msyG1LkQhBu3tQgi3j4W3a8823JzS6beZWvo\n"
+	"-----END PRIVATE KEY-----\n";
+static EVP_PKEY *ec_key;
+
+static const char *const secrets[] = { CERT1, CERT2, CERT3, KEY1, KEY2, SECRET, HS_A, HS_B };
 
 #define APPS "[app]\napp_id = %s\napp_certificate = %s\n"
 #define ALL_TYPES "services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa\n"
 
-enum { P_OPEN, P_KEYS, P_SIGNED, P_STRICT, P_LIMITS, P_BROKEN, P_MISSING, P_NOSTATE, P__MAX };
+enum { P_OPEN, P_KEYS, P_SIGNED, P_STRICT, P_LIMITS, P_BROKEN, P_MISSING, P_NOSTATE, P_JWT, P_REDIS, P_LOOKUP,
+	P__MAX };
 
 static char dir[64], ini[P__MAX][128], text[P__MAX][2048];
 static int rl_fixed;            /* the rate-limit profile's state_dir could be made */
@@ -82,13 +106,56 @@ static void cleanup(void)
 	int p;
 
 	for (p = 0; p < P__MAX; p++)
-		if (p != P_MISSING)
+		if (p != P_MISSING && p != P_LOOKUP)
 			unlink(ini[p]);
+	snprintf(path, sizeof(path), "%s/jwks.json", dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/state/%s", dir, RL_FILE);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/state", dir);
 	rmdir(path);
 	rmdir(dir);
+}
+
+static size_t b64url(char *out, size_t cap, const unsigned char *in, size_t len);
+
+static void b64url_bn(char *out, size_t cap, const char *param)
+{
+	unsigned char b[32];
+	BIGNUM *bn = NULL;
+
+	if (!EVP_PKEY_get_bn_param(ec_key, param, &bn) || BN_bn2binpad(bn, b, sizeof(b)) != sizeof(b))
+		abort();
+	BN_free(bn);
+	b64url(out, cap, b, sizeof(b));
+}
+
+/* The third issuer's key set: the EC key above, an RSA key nobody holds, and an Ed25519 one. */
+static const char *jwks_file(void)
+{
+	static char path[128];
+	char x[64], y[64], n[400];
+	unsigned char nb[256];
+	BIO *bio = BIO_new_mem_buf(EC_PEM, -1);
+	FILE *f;
+
+	if (bio == NULL || (ec_key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL)
+		abort();
+	BIO_free(bio);
+	b64url_bn(x, sizeof(x), OSSL_PKEY_PARAM_EC_PUB_X);
+	b64url_bn(y, sizeof(y), OSSL_PKEY_PARAM_EC_PUB_Y);
+	memset(nb, 0xc5, sizeof(nb));
+	b64url(n, sizeof(n), nb, sizeof(nb));
+	snprintf(path, sizeof(path), "%s/jwks.json", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	fprintf(f, "{\"keys\": [{\"kty\": \"EC\", \"crv\": \"P-256\", \"kid\": \"ec1\", \"use\": \"sig\", "
+		"\"x\": \"%s\", \"y\": \"%s\"}, {\"kty\": \"RSA\", \"kid\": \"rsa1\", \"n\": \"%s\", \"e\": \"AQAB\"}, "
+		"{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"kid\": \"ed1\", "
+		"\"x\": \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}\n", x, y, n);
+	if (fclose(f) != 0)
+		abort();
+	return path;
 }
 
 static void profiles(void)
@@ -118,7 +185,8 @@ static void profiles(void)
 	snprintf(state, sizeof(state), "%s/state", dir);
 	rl_fixed = mkdir(state, 0700) == 0;
 	snprintf(buf, sizeof(buf), APPS "[app:second]\napp_id = %s\napp_certificate = %s\n[token]\n" ALL_TYPES
-		"max_expire = 600\n[limits]\nrequests_per_minute = 60\nburst = 1\nstate_dir = %s\n",
+		"max_expire = 600\n[limits]\nrequests_per_minute = 60\nburst = 1\nstate_dir = %s\n"
+		"trusted_proxies = 127.0.0.0/8, ::1, 10.0.0.0/8, 2001:db8::/32\n",
 		ID1, CERT1, ID2, CERT2, state);
 	write_ini(P_LIMITS, buf);
 	/* a configuration that does not load: every token route is 500, /health 503 */
@@ -130,6 +198,19 @@ static void profiles(void)
 	/* rate limiting in a state_dir that is not there: limited routes are 500 */
 	snprintf(buf, sizeof(buf), APPS "[limits]\nrequests_per_minute = 10\nstate_dir = %s/nowhere\n", ID1, CERT1, dir);
 	write_ini(P_NOSTATE, buf);
+	/* sign-in with a JWT (or a key), two issuers with the claims that bind the token */
+	snprintf(buf, sizeof(buf), APPS "[token]\n" ALL_TYPES "[auth]\nmode = jwt, key\nkeys = %s\n"
+		"[jwt:a]\nissuer = https://a.test/\naudience = app\nalgorithms = HS256\nsecret = %s\n"
+		"require = role=authenticated\nleeway = 30\n"
+		"[jwt:b]\nissuer = https://b.test/\naudience = rooms\nalgorithms = HS512, HS256\nsecret = %s\n"
+		"identity = email\nuid_claim = agora_uid\nchannels_claim = channels\nrole_claim = agora_role\n"
+		"[jwt:c]\nissuer = https://c.test/\naudience = c\nalgorithms = ES256, RS256, EdDSA\njwks_file = %s\n",
+		ID1, CERT1, KEY1, HS_A, HS_B, jwks_file());
+	write_ini(P_JWT, buf);
+	/* limits in a Redis that cannot be reached: denied (503) */
+	snprintf(buf, sizeof(buf), APPS "[limits]\nrequests_per_minute = 10\nstore = redis\n"
+		"redis = unix:%s/no-redis.sock\nredis_password = %s\non_store_error = deny\n", ID1, CERT1, dir, KEY2);
+	write_ini(P_REDIS, buf);
 }
 
 /* ---- the clock: fixed wall time and salt; the monotonic clock moves an hour per input, so
@@ -154,9 +235,11 @@ static enum token_err fixed_stamp(struct token_key *k)
 	return TOKEN_OK;
 }
 
+/* P_LOOKUP: no AGORA_TOKEN_CONFIG, so the ini is looked for where conffile.c looks (beside the
+ * binary, in the user's home, the system path); on a test machine there is none */
 static void server_start(struct server *s, int p)
 {
-	server_init(s, ini[p], NULL);
+	server_init(s, p == P_LOOKUP ? NULL : ini[p], NULL);
 	s->clock.wall = fixed_wall;
 	s->clock.mono_ns = fixed_mono;
 	s->clock.stamp = fixed_stamp;
@@ -168,9 +251,10 @@ struct input {
 	const char *f[N_FIELDS];    /* NULL: unset */
 	char cl[24];
 	char query[8192];           /* the query, signed if asked */
+	char auth[8192];            /* Bearer and the JWT, if asked */
 };
 
-enum { I_METHOD, I_PATH, I_QUERY, I_ORIGIN, I_AUTH, I_KEY, I_CL, I_ADDR, I_BODY };
+enum { I_METHOD, I_PATH, I_QUERY, I_ORIGIN, I_AUTH, I_KEY, I_CL, I_ADDR, I_XFF, I_FWD, I_BODY };
 
 static const char *body_p;
 static size_t body_left;
@@ -228,8 +312,70 @@ static void sign_query(struct input *in)
 		len += (size_t)snprintf(in->query + len, sizeof(in->query) - len, "%02x", mac[i]);
 }
 
+static size_t b64url(char *out, size_t cap, const unsigned char *in, size_t len)
+{
+	size_t n = token_base64_encode(out, cap, in, len), i;
+
+	while (n > 0 && out[n - 1] == '=')
+		out[--n] = '\0';
+	for (i = 0; i < n; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	return n;
+}
+
+/* The JWT sent in this input, for the secrets oracle: it is a credential */
+static char jwt_sent[2][8192];
+
+/* Authorization: Bearer header.claims.signature, the claims being the field's bytes */
+/* ES256: the DER signature OpenSSL makes, as the JWT's r || s */
+static unsigned int es256(unsigned char out[64], const char *data, size_t len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[80];
+	const unsigned char *d = der;
+	size_t dlen = sizeof(der);
+	ECDSA_SIG *sig;
+
+	if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, ec_key) != 1 ||
+	    EVP_DigestSign(ctx, der, &dlen, (const unsigned char *)data, len) != 1 ||
+	    (sig = d2i_ECDSA_SIG(NULL, &d, (long)dlen)) == NULL)
+		abort();
+	EVP_MD_CTX_free(ctx);
+	if (BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32) != 32 || BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32) != 32)
+		abort();
+	ECDSA_SIG_free(sig);
+	return 64;
+}
+
+static void sign_jwt(struct input *in, int alg, char *copy)
+{
+	const char *hdr = alg == 3 ? "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"ec1\"}" :
+		alg == 2 ? "{\"alg\":\"HS512\",\"typ\":\"JWT\"}" : "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	const char *claims = in->f[I_AUTH] != NULL ? in->f[I_AUTH] : "";
+	unsigned char mac[64];
+	unsigned int maclen = 0;
+	size_t n = 7;
+
+	if (strlen(claims) > 3000)
+		return;
+	memcpy(in->auth, "Bearer ", 7);
+	n += b64url(in->auth + n, sizeof(in->auth) - n, (const unsigned char *)hdr, strlen(hdr));
+	in->auth[n++] = '.';
+	n += b64url(in->auth + n, sizeof(in->auth) - n, (const unsigned char *)claims, strlen(claims));
+	if (alg == 3)
+		maclen = es256(mac, in->auth + 7, n - 7);
+	else if (alg == 2)
+		HMAC(EVP_sha512(), HS_B, (int)strlen(HS_B), (const unsigned char *)in->auth + 7, n - 7, mac, &maclen);
+	else
+		token_hmac_sha256(mac, HS_A, strlen(HS_A), in->auth + 7, n - 7), maclen = 32;
+	in->auth[n++] = '.';
+	b64url(in->auth + n, sizeof(in->auth) - n, mac, maclen);
+	in->f[I_AUTH] = in->auth;
+	snprintf(copy, sizeof(jwt_sent[0]), "%s", in->auth + 7);
+}
+
 /* Splits the next request off data; returns the bytes it used. */
-static size_t take(struct input *in, const char *data, size_t size, int sign)
+static size_t take(struct input *in, const char *data, size_t size, int sign, int jwt, char *jwt_copy)
 {
 	size_t used = 0;
 	int i;
@@ -247,6 +393,9 @@ static size_t take(struct input *in, const char *data, size_t size, int sign)
 		snprintf(in->cl, sizeof(in->cl), "%zu", strlen(in->f[I_BODY]));
 		in->f[I_CL] = in->cl;
 	}
+	jwt_copy[0] = '\0';
+	if (jwt)
+		sign_jwt(in, jwt, jwt_copy);
 	if (sign) {
 		snprintf(in->query, sizeof(in->query), "%s", in->f[I_QUERY] != NULL ? in->f[I_QUERY] : "");
 		sign_query(in);
@@ -261,6 +410,7 @@ static void run(struct server *s, const struct input *in, struct resp *r)
 		.method = in->f[I_METHOD], .query = in->f[I_QUERY], .path_info = in->f[I_PATH],
 		.origin = in->f[I_ORIGIN], .authorization = in->f[I_AUTH], .api_key = in->f[I_KEY],
 		.content_length = in->f[I_CL], .read_body = read_body, .remote_addr = in->f[I_ADDR],
+		.forwarded_for = in->f[I_XFF], .forwarded = in->f[I_FWD],
 	};
 
 	body_p = in->f[I_BODY] != NULL ? in->f[I_BODY] : "";
@@ -342,6 +492,14 @@ ORACLE static void check_secrets(const struct resp *r, const char *what)
 {
 	size_t i;
 
+	for (i = 0; i < 2; i++) {
+		if (jwt_sent[i][0] == '\0')
+			continue;
+		CHECK(!has_ci(r->head, r->head_len, jwt_sent[i]), "%s: the JWT in the headers", what);
+		CHECK(!has_ci(r->body, r->body_len, jwt_sent[i]), "%s: the JWT in the body", what);
+		CHECK(!has_ci(r->log, strlen(r->log), jwt_sent[i]), "%s: the JWT in the log", what);
+	}
+
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		if (client_sent(secrets[i]))
 			continue;
@@ -392,7 +550,7 @@ ORACLE static int check_head(const struct resp *r, const char *what)
 		if (nlen == 12 && strncasecmp(line, "Content-Type", 12) == 0)
 			have_ct = 1;
 		if (nlen == 11 && strncasecmp(line, "Retry-After", 11) == 0)
-			CHECK(status == 429 && strtoul(p + 2, NULL, 10) >= 1, "%s: Retry-After", what);
+			CHECK((status == 429 || status == 503) && strtoul(p + 2, NULL, 10) >= 1, "%s: Retry-After", what);
 		line = eol + 2;
 	}
 	CHECK(status == 204 ? !have_cl && !have_ct && r->body_len == 0 : have_cl && have_ct,
@@ -416,7 +574,7 @@ ORACLE static json_t *check_body(const struct resp *r, int status, const char *w
 		CHECK(json_is_string(code) && json_string_length(code) > 0, "%s: an error without a code", what);
 		CHECK(json_is_string(msg) && json_string_length(msg) > 0, "%s: an error without a message", what);
 		/* /health's 503 says "status": "unavailable" */
-		CHECK(status == 503 ? json_is_string(st) : json_integer_value(st) == status,
+		CHECK((status == 503 && json_is_string(st)) || json_integer_value(st) == status,
 			"%s: the body's status is not the answer's", what);
 		CHECK(strncmp(r->log, "token.fcgi: ", 12) == 0 && strchr(r->log, '\n') == NULL &&
 			strstr(r->log, json_string_value(code)) != NULL, "%s: no log line for a %d", what, status);
@@ -554,27 +712,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct input in1, in2;
 	unsigned flags;
 	size_t used;
-	int p;
+	int p, jwt;
 
-	if (size < 1 || size >= sizeof(buf))
+	if (size < 2 || size >= sizeof(buf))
 		return 0;
-	flags = data[0];
-	p = (int)(flags & 7u);
+	p = data[0] % P__MAX;
+	flags = data[1];
 	if (p == P_LIMITS && !rl_fixed)
 		return 0;
-	memcpy(buf, data + 1, size - 1);
-	buf[size - 1] = '\0';
+	memcpy(buf, data + 2, size - 2);
+	buf[size - 2] = '\0';
 	remember(data, size);
-	used = take(&in1, buf, size - 1, flags & F_SIGN1);
-	if (flags & F_REPEAT)
+	jwt = flags & F_ES256 ? 3 : flags & F_HS512 ? 2 : 1;
+	used = take(&in1, buf, size - 2, flags & F_SIGN1, flags & F_JWT1 ? jwt : 0, jwt_sent[0]);
+	if (flags & F_REPEAT) {
 		in2 = in1;
-	else
-		take(&in2, buf + used, used < size - 1 ? size - 1 - used : 0, flags & F_SIGN2);
+		if (in2.f[I_AUTH] == in1.auth)
+			in2.f[I_AUTH] = in2.auth;
+		jwt_sent[1][0] = '\0';
+	} else {
+		take(&in2, buf + used, used < size - 2 ? size - 2 - used : 0, flags & F_SIGN2,
+			flags & F_JWT2 ? jwt : 0, jwt_sent[1]);
+	}
 	mono += HOUR_NS;
 
 	run(&live[p], &in1, &r1);
 	check_answer(&r1, "request 1");
-	if ((flags & F_RELOAD) && p != P_MISSING) {
+	if ((flags & F_RELOAD) && p != P_MISSING && p != P_LOOKUP) {
 		write_ini(p, text[p]);
 		/* a fresh server is one started on the file as it now is */
 		server_free(&pristine[p]);
