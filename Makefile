@@ -2,7 +2,9 @@
 # make; make check; make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 CC      ?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 WERROR  ?=
 CFLAGS  += -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -fPIC $(WERROR)
@@ -44,7 +46,7 @@ build/%.o: src/%.c $(wildcard src/*/*.h)
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libagoratoken.so.1 $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
@@ -96,21 +98,27 @@ fuzz: $(FUZZ_BIN)
 	done
 
 install: $(LIBA) $(LIBSO) $(CLI)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/agora-token
 	install -m 644 src/token/agora_token.h $(DESTDIR)$(PREFIX)/include/agora_token.h
-	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libagoratoken.a
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libagoratoken.so.1
-	ln -sf libagoratoken.so.1 $(DESTDIR)$(PREFIX)/lib/libagoratoken.so
-	sed 's|@PREFIX@|$(PREFIX)|' etc/agoratoken.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/agoratoken.pc
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libagoratoken.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libagoratoken.so.1
+	ln -sf libagoratoken.so.1 $(DESTDIR)$(LIBDIR)/libagoratoken.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' etc/agoratoken.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/agoratoken.pc
 
+# the Debian roots of make check-deb and the armhf builds (build/debroot) stay: minutes to download again
 clean:
-	rm -rf build $(FCGI)
+	rm -rf $(filter-out build/debroot,$(wildcard build/*)) $(FCGI)
 
-.PHONY: all tests check bench fuzz install clean
+distclean: clean
+	rm -rf build
+
+.PHONY: all tests check bench fuzz fuzz-long install clean distclean
 
 # static, cross-arm64, deploy
 include mk/deploy.mk
+# deb, check-deb
+include mk/deb.mk
 include mk/bench.mk
 
 # asan, valgrind

@@ -6,7 +6,8 @@
 BENCH_DIR      = build/bench
 BENCH_ROUNDS  ?= 3
 BENCH_SECONDS ?= 10
-BENCH_BINS     = $(BENCH_DIR)/ceiling.fcgi $(BENCH_DIR)/ceiling-encoder.fcgi $(BENCH_DIR)/ceiling.cgi $(BENCH_DIR)/token-dynamic.fcgi $(BENCH_DIR)/spawn
+BENCH_BINS     = $(BENCH_DIR)/ceiling.fcgi $(BENCH_DIR)/ceiling-encoder.fcgi $(BENCH_DIR)/ceiling.cgi $(BENCH_DIR)/token-dynamic.fcgi \
+	$(BENCH_DIR)/token-zlib.fcgi $(BENCH_DIR)/spawn
 BENCH_INI      = $(BENCH_DIR)/token.ini
 
 # the fixed-answer programs: the FastCGI one links libfcgi statically, the CGI one nothing
@@ -27,6 +28,15 @@ $(BENCH_DIR)/ceiling.cgi: bench/ceiling.c
 $(BENCH_DIR)/token-dynamic.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lfcgi $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
+
+# token.fcgi as before deflate_small.c: every token compressed by zlib itself
+$(BENCH_DIR)/zlib-only.o: src/token/zlib.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DTOKEN_DEFLATE_ZLIB_ONLY -c -o $@ $<
+
+$(BENCH_DIR)/token-zlib.fcgi: $(SERVER_OBJ) $(COMMON_OBJ) $(filter-out build/token/zlib.o,$(LIB_OBJ)) $(BENCH_DIR)/zlib-only.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS)
 
 $(BENCH_DIR)/spawn: bench/spawn.c bench/timing.h
 	@mkdir -p $(dir $@)
@@ -50,9 +60,9 @@ bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI)
 	@echo "== CGI start-up: posix_spawn + wait, stdout drained, one RTC answer each (taskset -c 1)"
 	@chmod 600 $(BENCH_INI)
 	@AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) taskset -c 1 $(BENCH_DIR)/spawn 200 9 \
-		$(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi
+		$(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-zlib.fcgi $(BENCH_DIR)/token-dynamic.fcgi
 	@echo "EVP_* or OPENSSL_init_crypto linked into $(FCGI) (nm): $$(nm $(FCGI) | grep -cE ' [TtUu] (EVP_|OPENSSL_init_crypto)')"
-	@for b in $(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-dynamic.fcgi; do \
+	@for b in $(BENCH_DIR)/ceiling.cgi $(FCGI) $(BENCH_DIR)/token-zlib.fcgi $(BENCH_DIR)/token-dynamic.fcgi; do \
 		AGORA_TOKEN_CONFIG=$(CURDIR)/$(BENCH_INI) REQUEST_METHOD=GET PATH_INFO=/rtc/CH/publisher/uid/1234/ \
 		QUERY_STRING=expiry=3600 LD_DEBUG=statistics $$b 2>&1 >/dev/null </dev/null | awk -v b=$$b \
 		'/total startup time/ { t = $$(NF-1) } /number of relocations:/ { r = $$NF } \
@@ -66,10 +76,15 @@ bench-http: $(FCGI) $(BENCH_BINS) bench-tools
 bench-limits: $(FCGI) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/limitbench.py $(BENCH_DIR)
 
+# sign-in: CGI with and without a JWT (RS256, ES256), FastCGI throughput with JWT verification
+bench-jwt: $(FCGI) bench-tools
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) python3 bench/jwtbench.py $(BENCH_DIR)
+
 bench: all
 	@$(MAKE) --no-print-directory bench-encoder
 	@$(MAKE) --no-print-directory bench-startup
 	@$(MAKE) --no-print-directory bench-http
 	@$(MAKE) --no-print-directory bench-limits
+	@$(MAKE) --no-print-directory bench-jwt
 
-.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits
+.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits bench-jwt

@@ -1,6 +1,7 @@
 # mk/deploy.mk - deployment targets, included by the Makefile (README: "Deployment").
 #   make static              build/static/token.fcgi and build/static/agora-token: need only the C library
 #   make cross-arm64         the same for aarch64 (Raspberry Pi OS 64-bit) in build/arm64/
+#   make cross-armhf         the same for armhf (Raspberry Pi OS 32-bit) in build/armhf/
 #   make deploy DEST=dir     token.fcgi, .htaccess and an ini outside the web root, with the permissions
 #                            suEXEC demands; then the deployed program's answer to /health
 
@@ -9,6 +10,7 @@
 # libfcgi could call dlopen/getaddrinfo (they never do here: no engines, no host names).
 STATIC       ?= semi
 ARM64_STATIC ?= full
+ARMHF_STATIC ?= full
 STATIC_LIBS   = -lfcgi -lhiredis -ljansson -lcrypto -lz
 STATIC_STRIP ?= -s
 static_link   = $(STATIC_STRIP) $(if $(filter full,$(1)),-static $(STATIC_LIBS),-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic)
@@ -43,6 +45,25 @@ build/arm64/token.fcgi: $(ARM64_SRV) $(ARM64_COM) $(ARM64_LIB) FORCE
 build/arm64/agora-token: $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) FORCE
 	$(ARM64_CC) $(LDFLAGS) -o $@ $(ARM64_CLI) $(ARM64_COM) $(ARM64_LIB) $(call static_link,$(ARM64_STATIC))
 
+# armhf (ARMv7, hard float: Raspberry Pi OS 32-bit on a Pi 2 or later) with the :armhf libraries
+ARMHF_CC  ?= arm-linux-gnueabihf-gcc
+ARMHF_LIB  = $(LIB_SRC:src/%.c=build/armhf/%.o)
+ARMHF_COM  = $(COMMON_SRC:src/%.c=build/armhf/%.o)
+ARMHF_SRV  = $(SERVER_SRC:src/%.c=build/armhf/%.o)
+ARMHF_CLI  = $(CLI_SRC:src/%.c=build/armhf/%.o)
+
+cross-armhf: build/armhf/token.fcgi build/armhf/agora-token
+
+build/armhf/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(ARMHF_CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/armhf/token.fcgi: $(ARMHF_SRV) $(ARMHF_COM) $(ARMHF_LIB) FORCE
+	$(ARMHF_CC) $(LDFLAGS) -o $@ $(ARMHF_SRV) $(ARMHF_COM) $(ARMHF_LIB) $(call static_link,$(ARMHF_STATIC))
+
+build/armhf/agora-token: $(ARMHF_CLI) $(ARMHF_COM) $(ARMHF_LIB) FORCE
+	$(ARMHF_CC) $(LDFLAGS) -o $@ $(ARMHF_CLI) $(ARMHF_COM) $(ARMHF_LIB) $(call static_link,$(ARMHF_STATIC))
+
 # make deploy DEST=dir [BIN=build/static/token.fcgi] [CGI=1] [INI=path] [OWNER=user:group] [TEST=0]
 # Only the default binary is (re)built first: a BIN given is deployed as it is, so that the STATIC
 # flavour it was built with (make static STATIC=full, for an old host) is the one deployed.
@@ -54,4 +75,4 @@ deploy: $(if $(filter $(FCGI),$(BIN)),$(FCGI))
 
 FORCE:
 
-.PHONY: static cross-arm64 deploy FORCE
+.PHONY: static cross-arm64 cross-armhf deploy FORCE

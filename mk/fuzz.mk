@@ -1,6 +1,6 @@
 # mk/fuzz.mk - the long fuzzing run and the fuzzers' line coverage, included by the Makefile
 # (README: "Security"). CI runs the short `make fuzz FUZZ_TIME=60` only.
-#   make fuzz-long   every harness until FUZZ_LONG_RUNS executions (10 million) or FUZZ_LONG_TIME
+#   make fuzz-long   10 million differential deflate inputs, then every harness until FUZZ_LONG_RUNS executions (10 million) or FUZZ_LONG_TIME
 #                    seconds (an hour), whichever comes first, from its seeds and build/fuzz/corpus_NAME;
 #                    executions, edges and corpus per harness in build/fuzz/long.txt
 #   make fuzz-cov    every harness rebuilt with clang's source-based coverage and run once over its
@@ -17,7 +17,10 @@ COV_BIN         = $(FUZZ_SRC:tests/fuzz/%.c=$(COV_DIR)/%)
 # the options every run of a harness takes: its dictionary, if it has one
 fuzz_dict = $$( [ -f tests/fuzz/$$name.dict ] && echo -dict=tests/fuzz/$$name.dict)
 
-fuzz-long: $(FUZZ_BIN)
+# first ten million inputs through the differential deflate test (deflate_small.c against zlib,
+# byte for byte; about 10 minutes of one core), then every harness
+fuzz-long: $(FUZZ_BIN) build/tests/test_deflate
+	DEFLATE_DIFF_N=10000000 ./build/tests/test_deflate | grep -v '^ok'
 	@printf '%-8s %12s %8s %8s %8s %s\n' harness executions exec/s edges features corpus >build/fuzz/long.txt
 	@for f in $(FUZZ_BIN); do \
 		name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus_$$name; \

@@ -11,8 +11,9 @@ ASAN_COM     = $(COMMON_SRC:src/%.c=build/asan/%.o)
 ASAN_SRV     = $(SERVER_SRC:src/%.c=build/asan/%.o)
 ASAN_CLIO    = $(CLI_SRC:src/%.c=build/asan/%.o)
 ASAN_TESTS   = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
-# the tests that run token.fcgi as a CGI program (hostile.t also through lighttpd); secrets.t's
-# second pass, the whole suite again through a capturing wrapper, is left out (SECRETS_NESTED)
+# the tests that run token.fcgi as a CGI program (hostile.t, redis.t and proxy.t also through
+# lighttpd); secrets.t's second pass, the whole suite again through a capturing wrapper, is left
+# out (SECRETS_NESTED)
 CGI_TESTS    = $(sort $(wildcard tests/cgi_*.t)) tests/secrets.t tests/ratelimit.t $(wildcard tests/hostile*.t) \
 	$(wildcard tests/jwt*.t) tests/redis.t tests/proxy.t
 ASAN_LOG     = build/asan/reports

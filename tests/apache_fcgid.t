@@ -31,8 +31,9 @@ if [ -f "$ROOT/etc/token.ini.example" ]; then
 	ok ".htaccess is 644" test "$(mode "$T/d/site/.htaccess")" = 644
 	ok "the new ini is ../etc/token.ini, 600" test "$(mode "$T/d/etc/token.ini")" = 600
 	ok "it prints the next step" grep -q 'next:' "$T/d.log"
-	ok "it ran the deployed program on /health" grep -q '^  Status: 200' "$T/d.log"
-	ok "and shows the ini it found" grep -q "token.fcgi: configuration: $T/d/site/../etc/token.ini" "$T/d.log"
+	# the new ini is the example, whose [app] is empty: 503, saying what to fill in
+	ok "it ran the deployed program on /health: 503 until [app] is filled in" grep -q '^  Status: 503' "$T/d.log"
+	ok "and shows the ini it found, and what it lacks" grep -qF "$T/d/site/../etc/token.ini: [app] app_id is missing" "$T/d.log"
 	echo "; mine" >> "$T/d/etc/token.ini"
 	make -s -C "$ROOT" deploy DEST="$T/d/site" > "$T/d.log" 2>&1
 	ok "a second deploy keeps the ini" grep -q '; mine' "$T/d/etc/token.ini"

@@ -25,5 +25,12 @@ if [ ! -d "$I/node_modules/agora-token" ] || [ ! -d "$I/node_modules/agora-acces
 		exit 1
 	fi
 fi
+# the server's tokens too, when it is built (a private copy, like the CLI's)
+S=${TOKEN_FCGI:-cgi-bin/token.fcgi}
+if [ -x "$S" ]; then
+	cp "$S" "$T/token.fcgi" && export INTEROP_SERVER=$T/token.fcgi
+else
+	echo "# $S is not built: only the CLI's tokens are checked"
+fi
 # the seed is printed first; INTEROP_SEED=N reruns the same cases, INTEROP_CASES=N changes their number
 node "$I/interop.js" "$B" "${INTEROP_SEED:-}"

@@ -19,7 +19,7 @@ AUD=test-app
 
 jwt_ini() {	# [auth] mode, then more sections
 	ini "[token]
-services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa
+services = rtc, rtm, rte, chat, chat_app, apaas, apaas_user, apaas_app, fpa, rtc_rtm, rtm2, convoai, stt, streaming, fcdn
 [auth]
 mode = ${1:-jwt}
 keys = an-api-key-of-this-test
@@ -49,7 +49,7 @@ ${2-}"
 
 NOW=$(now)
 claims() {	# sub [extra JSON members]: claims for the main issuer, valid for 10 minutes
-	printf '{"iss":"%s","aud":"%s","sub":"%s","iat":%d,"exp":%d%s}' "$ISS" "$AUD" "$1" "$NOW" $((NOW + 600)) "${2-}"
+	printf '{"iss":"%s","aud":"%s","sub":"%s","iat":%d,"exp":%d%s}' "$ISS" "$AUD" "$1" "$NOW" $((NOW + 7200)) "${2-}"
 }
 sign() {	# ALG KID CLAIMS
 	python3 "$MAKER" sign "$K" "$@"
@@ -85,8 +85,10 @@ for q in "account=bob" "uid=7" "uid=0"; do
 done
 bearer "$ALICE" /rtc/c1/publisher/uid/0 ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtc/.../uid/0 (the wildcard): 403, never a uid-0 token for a JWT caller"
+# the compatibility routes answer the token alone (compat_metadata = no): read who it is for from it
+in_token() { j "$2" "$(inspect "$(j "j['$1']")")"; }
 bearer "$ALICE" /rtc/c1/publisher/userAccount/alice ''
-is "$STATUS $(j 'j["account"]')" "200 alice" "/rtc/.../userAccount/alice: 200"
+is "$STATUS $(in_token rtcToken 'svc(1)["uid"]')" "200 alice" "/rtc/.../userAccount/alice: 200"
 bearer "$ALICE" /rtc/c1/publisher/userAccount/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtc/.../userAccount/bob: 403"
 bearer "$ALICE" '' "type=rtm"
@@ -94,7 +96,7 @@ is "$STATUS $(j 'j["user"]')" "200 alice" "rtm without user: the identity is fil
 bearer "$ALICE" '' "type=rtm&user=bob"
 is "$STATUS $(code)" "403 identity_mismatch" "rtm user=bob: 403"
 bearer "$ALICE" /rtm/alice ''
-is "$STATUS $(j 'j["user"]')" "200 alice" "/rtm/alice: 200"
+is "$STATUS $(in_token rtmToken 'svc(2)["userId"]')" "200 alice" "/rtm/alice: 200"
 bearer "$ALICE" /rtm/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/rtm/bob: 403"
 bearer "$ALICE" '' "type=rte&channel=c1"
@@ -105,16 +107,27 @@ bearer "$ALICE" /chat/account/bob ''
 is "$STATUS $(code)" "403 identity_mismatch" "/chat/account/bob: 403"
 bearer "$ALICE" '' "type=apaas&room=r1&apaas_role=2"
 is "$STATUS $(j 'j["user"]')" "200 alice" "apaas: the user is the identity"
-for t in chat_app apaas_app fpa; do
-	bearer "$ALICE" '' "type=$t"
+bearer "$ALICE" '' "type=rtc_rtm&channel=c1"
+is "$STATUS $(j 'j["account"]') $(j 'j["user"]')" "200 alice alice" "rtc_rtm: RTC account and RTM user are both the identity"
+bearer "$ALICE" '' "type=rtc_rtm&channel=c1&user=bob"
+is "$STATUS $(code)" "403 identity_mismatch" "rtc_rtm user=bob: 403"
+bearer "$ALICE" '' "type=rtm2&permissions=users:read:bob"
+is "$STATUS $(j 'j["user"]')" "200 alice" "rtm2: the user is the identity"
+bearer "$ALICE" '' "type=rtm2&user=bob"
+is "$STATUS $(code)" "403 identity_mismatch" "rtm2 user=bob: 403"
+bearer "$ALICE" '' "type=rtm&channel=*"
+is "$STATUS $(in_token rtmToken '[s["account"] if "account" in s else s.get("uid") for s in j["services"] if s["type"] == 1]')" '200 ["alice"]' \
+	"rtm with a stream channel: the stream channel's account is the identity"
+for t in chat_app apaas_app fpa convoai stt streaming fcdn; do
+	bearer "$ALICE" '' "type=$t&channel=c1&user=alice&account=alice"
 	is "$STATUS $(code)" "403 type_not_allowed" "$t (an app-level token) for a signed-in user: 403"
 done
 post /getToken '{"tokenType":"rtc","channel":"c1","role":1}' HTTP_AUTHORIZATION="Bearer $ALICE"
-is "$STATUS $(j 'j["account"]')" "200 alice" "POST /getToken without uid: the identity"
+is "$STATUS $(in_token token 'svc(1)["uid"]')" "200 alice" "POST /getToken without uid: the identity"
 post /getToken '{"tokenType":"rtc","channel":"c1","uid":"bob"}' HTTP_AUTHORIZATION="Bearer $ALICE"
 is "$STATUS $(code)" "403 identity_mismatch" "POST /getToken uid bob: 403"
 post /getToken '{"tokenType":"rtm","uid":"alice"}' HTTP_AUTHORIZATION="Bearer $ALICE"
-is "$STATUS $(j 'j["user"]')" "200 alice" "POST /getToken rtm for oneself: 200"
+is "$STATUS $(in_token token 'svc(2)["userId"]')" "200 alice" "POST /getToken rtm for oneself: 200"
 bearer "$ALICE" '' "type=rtc&channel=c1"
 tok_is "the minted RTC token is for alice's account" "$(j 'j["rtcToken"]')" "svc(1)['uid'] == 'alice'"
 
@@ -137,7 +150,7 @@ is "$STATUS $(j 'j["account"]')" "200 auth0|64f1c2" "an Auth0 sub (provider|id) 
 
 # --- uid_claim, channels_claim, role_claim (the rooms issuer) ---
 rooms() {	# extra members
-	printf '{"iss":"https://rooms.test/","aud":"rooms-app","sub":"carol","exp":%d%s}' $((NOW + 600)) "$1"
+	printf '{"iss":"https://rooms.test/","aud":"rooms-app","sub":"carol","exp":%d%s}' $((NOW + 7200)) "$1"
 }
 tok=$(sign ES256 ec256 "$(rooms ',"agora_uid":42,"channels":["room-*","lobby"],"agora_role":"subscriber"')")
 bearer "$tok" '' "type=rtc&channel=room-7"
@@ -162,7 +175,7 @@ bearer "$tok" '' "type=rtc&channel=anything&role=publisher"
 is "$STATUS $(j 'j["role"]')" "200 publisher" "channels \"*\" and role publisher: 200"
 
 # --- the HS256 issuer (Supabase's legacy secret) with require role=authenticated ---
-hs() { printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"6d3c-uuid","exp":%d,"role":"%s"}' $((NOW + 600)) "$1"; }
+hs() { printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"6d3c-uuid","exp":%d,"role":"%s"}' $((NOW + 7200)) "$1"; }
 tok=$(sign HS256 "$HS_SECRET" "$(hs authenticated)")
 SEEN_TOKENS+=("$tok")
 bearer "$tok" '' "type=rtm"
@@ -217,10 +230,25 @@ get '' "type=rtc&channel=c1&uid=7" HTTP_X_API_KEY=an-api-key-of-this-test
 is "$STATUS" 200 "mode jwt, key: X-Api-Key too"
 bearer "wrong-key" '' "type=rtc&channel=c1&uid=7"
 is "$STATUS $(code)" "401 invalid_key" "mode jwt, key: a wrong API key: 401 invalid_key"
-bearer "$(sign RS256 rsa1 "$(claims alice ',"x":1')" | sed 's/.$/A/')" '' "type=rtc&channel=c1"
+# the signature's last character changed (to another one: A -> Q changes a signature bit)
+bearer "$(sign RS256 rsa1 "$(claims alice ',"x":1')" | sed 's/A$/#/; s/.$/A/; s/#$/Q/')" '' "type=rtc&channel=c1"
 like "$STATUS $(code)" "401 invalid_token" "mode jwt, key: a broken JWT is refused as a JWT"
 get '' "type=rtc&channel=c1"
 is "$STATUS $(code)" "401 auth_required" "mode jwt, key: nothing presented: 401 auth_required"
+
+# --- rate limits: per address, and per signed-in user wherever it asks from ---
+jwt_ini jwt "" 
+sed -i "s|^state_dir = .*|state_dir = $T/state\nrequests_per_minute = 1\nburst = 2|" "$INI"
+BOB=$(sign RS256 rsa1 "$(claims bob)")
+for a in 192.0.2.1 192.0.2.2 192.0.2.3; do
+	bearer "$ALICE" '' "type=rtm" REMOTE_ADDR=$a
+	codes="${codes-}$STATUS "
+done
+is "$codes" "200 200 429 " "alice from three addresses, 1 a minute after a burst of 2: the third refused by her own bucket"
+like "$(j 'j["error"]')" "*signed-in user*" "the 429 says it is the user's limit"
+ok "with Retry-After" has_hdr Retry-After
+bearer "$BOB" '' "type=rtm" REMOTE_ADDR=192.0.2.4
+is "$STATUS" 200 "bob, from a fourth address, has a bucket of his own"
 
 # --- configurations refused ---
 bad_ini() {	# desc section-text expected-log-glob

@@ -19,8 +19,10 @@ stop_lighttpd() {
 }
 trap 'stop_lighttpd; rm -rf "$T"' EXIT
 
+# compat_metadata: the checks below read the identity and expiresIn of the compatibility routes
 ini '[token]
-services = rtc, rtm, rte, chat'
+services = rtc, rtm, rte, chat
+compat_metadata = yes'
 mkdir -p "$T/htdocs"
 
 # A free loopback port from 18000 up, by this process's id; lighttpd runs in the foreground

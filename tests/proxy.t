@@ -82,37 +82,36 @@ front="http://127.0.0.1:$FRONT/token.fcgi"
 back="http://127.0.0.1:$BACK/token.fcgi"
 chain="http://127.0.0.1:$FRONT2/token.fcgi"
 
-is_() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; echo "#   got '$1', want '$2'"; fi; }
 
-is_ "$(codes 5 "$front" 3)" "200 200 429" "behind the proxy, client 127.0.0.5, burst 2: 200 200 429"
-is_ "$(codes 6 "$front" 1)" "200" "client 127.0.0.6 behind the same proxy has its own bucket"
-is_ "$(codes 5 "$front" 1 -H 'X-Forwarded-For: 203.0.113.99')" "429" \
+is "$(codes 5 "$front" 3)" "200 200 429" "behind the proxy, client 127.0.0.5, burst 2: 200 200 429"
+is "$(codes 6 "$front" 1)" "200" "client 127.0.0.6 behind the same proxy has its own bucket"
+is "$(codes 5 "$front" 1 -H 'X-Forwarded-For: 203.0.113.99')" "429" \
 	"127.0.0.5 writes its own X-Forwarded-For: the proxy appends the real address, still limited"
-is_ "$(codes 5 "$front" 1 -H 'Forwarded: for=203.0.113.98')" "429" "nor does a Forwarded header it wrote help"
+is "$(codes 5 "$front" 1 -H 'Forwarded: for=203.0.113.98')" "429" "nor does a Forwarded header it wrote help"
 
 # a client that reaches the backend directly (not a trusted proxy): its headers are not believed
-is_ "$(codes 7 "$back" 2 -H 'X-Forwarded-For: 127.0.0.9')" "200 200" \
+is "$(codes 7 "$back" 2 -H 'X-Forwarded-For: 127.0.0.9')" "200 200" \
 	"127.0.0.7 straight to the backend, claiming to be 127.0.0.9: counted as 127.0.0.7"
-is_ "$(codes 7 "$back" 1 -H 'X-Forwarded-For: 198.51.100.1')" "429" "another claimed address changes nothing: 429"
-is_ "$(codes 9 "$front" 2)" "200 200" "and 127.0.0.9's own bucket was never touched"
+is "$(codes 7 "$back" 1 -H 'X-Forwarded-For: 198.51.100.1')" "429" "another claimed address changes nothing: 429"
+is "$(codes 9 "$front" 2)" "200 200" "and 127.0.0.9's own bucket was never touched"
 
 # a chain: front2 (127.0.0.1) -> front6 ([::1]) -> the backend; both proxies trusted
-is_ "$(codes 10 "$chain" 3)" "200 200 429" "through two proxies (IPv4 then IPv6), client 127.0.0.10: 200 200 429"
-is_ "$(codes 10 "$front" 1)" "429" "the same client through one proxy: the same bucket"
-is_ "$(codes 11 "$chain" 1)" "200" "another client through the chain: its own bucket"
+is "$(codes 10 "$chain" 3)" "200 200 429" "through two proxies (IPv4 then IPv6), client 127.0.0.10: 200 200 429"
+is "$(codes 10 "$front" 1)" "429" "the same client through one proxy: the same bucket"
+is "$(codes 11 "$chain" 1)" "200" "another client through the chain: its own bucket"
 
 # the trusted peer names the client: Forwarded (RFC 7239) alone, and IPv6 clients on their /64
-is_ "$(codes 1 "$back" 2 -H 'Forwarded: for="[2001:db8:1:2::5]:4711";proto=https')" "200 200" \
+is "$(codes 1 "$back" 2 -H 'Forwarded: for="[2001:db8:1:2::5]:4711";proto=https')" "200 200" \
 	"Forwarded: for=\"[2001:db8:1:2::5]:4711\" from a trusted peer: that client"
-is_ "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:2:ffff::6')" "429" "another address of its /64: the same bucket"
-is_ "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:3::5')" "200" "the next /64: a bucket of its own"
+is "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:2:ffff::6')" "429" "another address of its /64: the same bucket"
+is "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:3::5')" "200" "the next /64: a bucket of its own"
 
 # without trusted_proxies every client behind the proxy is the proxy
 limits ''
 sleep 1.2   # a changed ini is used once it has settled (a second)
-is_ "$(codes 12 "$front" 2)" "200 200" "no trusted_proxies: 127.0.0.12 through the proxy, two pass"
-is_ "$(codes 13 "$front" 1)" "429" "and 127.0.0.13 shares the proxy's bucket: 429"
-is_ "$(codes 14 "$back" 1 -H 'X-Forwarded-For: 203.0.113.5')" "200" "a direct client is still itself"
-check "the backend logged the refusals" grep -q -- "-> 429 rate_limited" "$T/back.log"
+is "$(codes 12 "$front" 2)" "200 200" "no trusted_proxies: 127.0.0.12 through the proxy, two pass"
+is "$(codes 13 "$front" 1)" "429" "and 127.0.0.13 shares the proxy's bucket: 429"
+is "$(codes 14 "$back" 1 -H 'X-Forwarded-For: 203.0.113.5')" "200" "a direct client is still itself"
+ok "the backend logged the refusals" grep -q -- "-> 429 rate_limited" "$T/back.log"
 
 done_testing

@@ -37,6 +37,12 @@ BODY=$(curl -s "$URL/nowhere")
 is "$(j 'j["code"]')" not_found "an unknown path is a JSON 404"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/token.ini")" 403 "an .ini is never served"
 
+BODY=$(curl -s "$URL/health")
+if [ "$INI" = "$ROOT/etc/token.demo.ini" ]; then
+	is "$(j '[j["status"], j["demo"]]')" '["ok", true]' "/health says the demo credentials are in use"
+	contains "$(cat "$RUN/error.log")" "DEMO credentials" "and so does the log"
+fi
+
 PID=$(cat "$RUN/lighttpd.pid")
 KIDS=$(pgrep -P "$PID" | tr '\n' ' ')
 ok "lighttpd runs token.fcgi backends" test -n "$KIDS"
@@ -46,4 +52,20 @@ ok "quickstart stop stops the server" not kill -0 "$PID" 2>/dev/null
 backends() { for k in $KIDS; do kill -0 "$k" 2>/dev/null && return 0; done; return 1; }
 for _ in $(seq 50); do backends || break; sleep 0.1; done
 ok "and its token.fcgi processes" not backends
+
+# agora-token-service's APP_ID and APP_CERTIFICATE, when there is no etc/token.ini
+if [ ! -f "$ROOT/etc/token.ini" ]; then
+	OUT=$(APP_ID=0123456789abcdef0123456789abcdef APP_CERTIFICATE=fedcba9876543210fedcba9876543210 \
+		"$ROOT/scripts/quickstart" 2>&1)
+	contains "$OUT" "APP_ID" "with APP_ID and APP_CERTIFICATE it serves that app"
+	BODY=$(curl -s "$URL/rtc/demo/publisher/uid/0")
+	tok=$(j 'j["rtcToken"]')
+	is "$(j '[j["appId"], j["signatureValid"]]' "$(AGORA_APP_CERTIFICATE=fedcba9876543210fedcba9876543210 "$CLI" inspect "$tok")")" \
+		'["0123456789abcdef0123456789abcdef", true]' "its tokens carry APP_ID and verify with APP_CERTIFICATE"
+	BODY=$(curl -s "$URL/health")
+	is "$(j '"demo" in j')" false "/health then says nothing of a demo"
+	"$ROOT/scripts/quickstart" stop >/dev/null
+	OUT=$(APP_ID=xyz APP_CERTIFICATE=fedcba9876543210fedcba9876543210 "$ROOT/scripts/quickstart" 2>&1)
+	contains "$OUT" "must be 32 hex digits" "a malformed APP_ID is refused"
+fi
 done_testing

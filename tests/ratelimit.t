@@ -21,6 +21,7 @@ ini "[limits]
 requests_per_minute = 1
 burst = 7
 state_dir = $T/state"
+t0=$(date +%s)
 for p in 1 2 3 4; do
 	(for i in $(seq 12); do
 		env -i AGORA_TOKEN_CONFIG="$INI" REMOTE_ADDR=192.0.2.7 REQUEST_METHOD=GET QUERY_STRING="$Q" "$BIN" \
@@ -28,8 +29,17 @@ for p in 1 2 3 4; do
 	done >"$T/par$p") &
 done
 wait
-is "$(cat "$T"/par? | grep -c '^Status: 200')" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
-is "$(cat "$T"/par? | grep -c '^Status: 429')" 41 "and the other 41 are 429"
+# one request comes back a minute: a run slower than that (valgrind on a loaded machine) may see it
+extra=$(( ($(date +%s) - t0) / 60 ))
+n200=$(cat "$T"/par? | grep -c '^Status: 200')
+n429=$(cat "$T"/par? | grep -c '^Status: 429')
+if [ "$extra" = 0 ]; then
+	is "$n200" 7 "4 processes x 12 requests at once, burst 7: exactly 7 pass"
+else
+	ok "4 processes x 12 requests at once, burst 7: 7 pass, and at most the $extra the run's minutes refilled ($n200)" \
+		[ "$n200" -ge 7 -a "$n200" -le $((7 + extra)) ]
+fi
+is "$((n200 + n429))" 48 "and the others are 429 ($n429)"
 ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-ratelimit.v1")" = 600 ]
 
 get '' "$Q" REMOTE_ADDR=192.0.2.7 HTTP_ORIGIN=https://a.example

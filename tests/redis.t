@@ -21,7 +21,6 @@ stop_all() {
 	rm -rf "$T"
 }
 trap stop_all EXIT
-is_() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; echo "#   got '$1', want '$2'"; fi; }
 
 SOCK=$T/redis.sock
 PW=redis-pw-Zq8wXv3NpL5tR7yB
@@ -37,12 +36,12 @@ start_redis() {
 	return 1
 }
 stop_redis() { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; RPID=; }
-check "redis-server answers on a unix socket of the test's directory" start_redis
+ok "redis-server answers on a unix socket of the test's directory" start_redis
 redis-server --port "$TCP" --bind 127.0.0.1 --requirepass "$PW" --save '' --appendonly no --dir "$T" \
 	>>"$T/redis-tcp.log" 2>&1 &
 TPID=$!
 for i in $(seq 100); do tcli ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-is_ "$(tcli ping 2>/dev/null)" PONG "and one on 127.0.0.1:$TCP with a password"
+is "$(tcli ping 2>/dev/null)" PONG "and one on 127.0.0.1:$TCP with a password"
 
 # host_ini NAME EXTRA: host NAME's ini (a new file renamed over the old one)
 host_ini() {
@@ -96,11 +95,11 @@ alt() {
 hdr_val() { sed -n "s/^$1: *//Ip" "$T/h" | tr -d '\r'; }
 
 # --- two hosts, one limit ---
-is_ "$(alt 5 8)" "200 200 200 200 200 429 429 429" "two hosts, burst 5, one client alternating: exactly 5 pass"
+is "$(alt 5 8)" "200 200 200 200 200 429 429 429" "two hosts, burst 5, one client alternating: exactly 5 pass"
 ra=$(hdr_val Retry-After)
-check "Retry-After: the 30 s one request takes at 2 a minute, less the time taken ($ra)" \
+ok "Retry-After: the 30 s one request takes at 2 a minute, less the time taken ($ra)" \
 	test "${ra:-0}" -ge 25 -a "${ra:-0}" -le 30
-is_ "$(alt 6 2)" "200 200" "a second client is unaffected on both hosts"
+is "$(alt 6 2)" "200 200" "a second client is unaffected on both hosts"
 # a burst from one client at both hosts at once, four curls per host
 cpids=
 for p in 1 2 3 4; do
@@ -110,44 +109,44 @@ for p in 1 2 3 4; do
 	cpids="$cpids $!"
 done
 wait $cpids
-is_ "$(cat "$T"/pa? "$T"/pb? | grep -c '^200')" 5 "24 requests at once over both hosts (4 backends): exactly 5 pass"
+is "$(cat "$T"/pa? "$T"/pb? | grep -c '^200')" 5 "24 requests at once over both hosts (4 backends): exactly 5 pass"
 pttl=$(rcli pttl 'agora-token:ip:127.0.0.5')
-check "the client's key expires by itself: PTTL $pttl ms, when its bucket would be full (at most 151 s)" \
+ok "the client's key expires by itself: PTTL $pttl ms, when its bucket would be full (at most 151 s)" \
 	test "${pttl:-0}" -gt 120000 -a "${pttl:-0}" -le 151000
 env -i AGORA_TOKEN_CONFIG="$T/a.ini" REMOTE_ADDR=127.0.0.5 REQUEST_METHOD=GET QUERY_STRING="$Q" "$BIN" \
 	</dev/null >"$T/cgi.out" 2>"$T/cgi.err"
-is_ "$(head -n 1 "$T/cgi.out" | tr -d '\r')" "Status: 429 Too Many Requests" \
+is "$(head -n 1 "$T/cgi.out" | tr -d '\r')" "Status: 429 Too Many Requests" \
 	"a CGI process (its own connection) counts in the same bucket"
 RPM=600 BURST=1 host_ini a 'on_store_error = allow'
 sleep 1.1   # the ini's mtime changes: the backends reload
 req 8 "$A"
-is_ "$CODE" 200 "600 a minute, burst 1: one"
-check "its key exists" test "$(rcli exists 'agora-token:ip:127.0.0.8')" = 1
+is "$CODE" 200 "600 a minute, burst 1: one"
+ok "its key exists" test "$(rcli exists 'agora-token:ip:127.0.0.8')" = 1
 sleep 1.3
-is_ "$(rcli exists 'agora-token:ip:127.0.0.8')" 0 "and is gone once the bucket is full again"
+is "$(rcli exists 'agora-token:ip:127.0.0.8')" 0 "and is gone once the bucket is full again"
 host_ini a 'on_store_error = allow'
 sleep 1.1
 
 # --- the script flushed ---
 rcli script flush >/dev/null
 req 5 "$A"
-is_ "$CODE" 429 "after SCRIPT FLUSH: still limited (the script is loaded again)"
+is "$CODE" 429 "after SCRIPT FLUSH: still limited (the script is loaded again)"
 req 9 "$B"
-is_ "$CODE" 200 "and another client passes on the other host"
+is "$CODE" 200 "and another client passes on the other host"
 
 # --- Redis stopped in the middle of a run, then back ---
 stop_redis
 req 5 "$A"
-is_ "$CODE" 200 "Redis stopped, on_store_error = allow: answered, unlimited"
+is "$CODE" 200 "Redis stopped, on_store_error = allow: answered, unlimited"
 req 5 "$B"
-is_ "$CODE $(jget code)" "503 rate_limit_unavailable" "on_store_error = deny: 503 rate_limit_unavailable"
-check "with a Retry-After" test -n "$(hdr_val Retry-After)"
-check "allow is logged" grep -q "on_store_error = allow: not limited" "$T/a.log"
-check "deny is logged, with why" grep -q "cannot connect.*on_store_error = deny: refused" "$T/b.log"
-check "the log names the socket" grep -q "redis unix:$SOCK" "$T/b.log"
+is "$CODE $(jget code)" "503 rate_limit_unavailable" "on_store_error = deny: 503 rate_limit_unavailable"
+ok "with a Retry-After" test -n "$(hdr_val Retry-After)"
+ok "allow is logged" grep -q "on_store_error = allow: not limited" "$T/a.log"
+ok "deny is logged, with why" grep -q "cannot connect.*on_store_error = deny: refused" "$T/b.log"
+ok "the log names the socket" grep -q "redis unix:$SOCK" "$T/b.log"
 start_redis
 sleep 1.1   # a backend waits a second after a failure before it connects again
-is_ "$(alt 10 7)" "200 200 200 200 200 429 429" "Redis back: both hosts limit again by themselves"
+is "$(alt 10 7)" "200 200 200 200 200 429 429" "Redis back: both hosts limit again by themselves"
 
 # --- Redis slow: DEBUG SLEEP longer than redis_timeout_ms (50) ---
 (rcli debug sleep 1 >/dev/null) &
@@ -158,10 +157,10 @@ a=$CODE
 t1=$(date +%s%N)
 req 11 "$B"
 b=$CODE
-is_ "$a $b" "200 503" "Redis asleep for 1 s: allow answers, deny refuses"
-check "without waiting for Redis ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -lt 700
+is "$a $b" "200 503" "Redis asleep for 1 s: allow answers, deny refuses"
+ok "without waiting for Redis ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -lt 700
 wait $!
-check "the timeout is logged" grep -q "timed out after 50 ms" "$T/a.log"
+ok "the timeout is logged" grep -q "timed out after 50 ms" "$T/a.log"
 
 # --- Redis full: maxmemory with noeviction ---
 sleep 1.1
@@ -170,11 +169,17 @@ rcli config set maxmemory 1 >/dev/null
 req 12 "$A"
 a=$CODE
 req 12 "$B"
-is_ "$a $CODE" "200 503" "Redis full (maxmemory 1, noeviction): allow answers, deny refuses"
-check "OOM is logged" grep -q "OOM command not allowed" "$T/b.log"
+is "$a $CODE" "200 503" "Redis full (maxmemory 1, noeviction): allow answers, deny refuses"
+# a process still in its second of back-off after the timeout above says so instead: ask again
+for i in 1 2 3; do
+	grep -q "OOM command not allowed" "$T/b.log" && break
+	sleep 1.1
+	req 12 "$B"
+done
+ok "OOM is logged" grep -q "OOM command not allowed" "$T/b.log"
 rcli config set maxmemory 0 >/dev/null
 sleep 1.1
-is_ "$(alt 12 2)" "200 200" "room again: answered, and counted"
+is "$(alt 12 2)" "200 200" "room again: answered, and counted"
 
 # --- loopback TCP with a password ---
 tini() {
@@ -188,16 +193,16 @@ cgi_tcp() {
 	sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/cgi.out"
 }
 tini "redis_password = $PW"
-is_ "$(cgi_tcp) $(cgi_tcp) $(cgi_tcp)" "200 200 429" "CGI, TCP with the password: burst 2, a connection per request"
-check "the key is there" test "$(tcli exists 'agora-token:ip:192.0.2.1')" = 1
+is "$(cgi_tcp) $(cgi_tcp) $(cgi_tcp)" "200 200 429" "CGI, TCP with the password: burst 2, a connection per request"
+ok "the key is there" test "$(tcli exists 'agora-token:ip:192.0.2.1')" = 1
 tini "redis_password = wrong-pw-0123456789
 on_store_error = deny"
-is_ "$(cgi_tcp)" 503 "a wrong password, deny: 503"
-check "WRONGPASS in the log" grep -q "AUTH refused: WRONGPASS" "$T/cgi.err"
-check "never the password" sh -c "! grep -q wrong-pw '$T/cgi.out' '$T/cgi.err'"
+is "$(cgi_tcp)" 503 "a wrong password, deny: 503"
+ok "WRONGPASS in the log" grep -q "AUTH refused: WRONGPASS" "$T/cgi.err"
+ok "never the password" sh -c "! grep -q wrong-pw '$T/cgi.out' '$T/cgi.err'"
 tini "redis_password = wrong-pw-0123456789"
-is_ "$(cgi_tcp)" 200 "a wrong password, allow: answered"
-check "and logged without the password" sh -c "grep -q 'WRONGPASS' '$T/cgi.err' && ! grep -q 'wrong-pw' '$T/cgi.err'"
-check "no log line holds either password" sh -c "! grep -q -e '$PW' -e wrong-pw '$T/a.log' '$T/b.log'"
+is "$(cgi_tcp)" 200 "a wrong password, allow: answered"
+ok "and logged without the password" sh -c "grep -q 'WRONGPASS' '$T/cgi.err' && ! grep -q 'wrong-pw' '$T/cgi.err'"
+ok "no log line holds either password" sh -c "! grep -q -e '$PW' -e wrong-pw '$T/a.log' '$T/b.log'"
 
 done_testing

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# secrets.t - with known secrets (app certificates, API keys, the signing secret), every kind of
-# request, answer and refusal is made, and no body, header or log line may hold any of them.
+# secrets.t - with known secrets (app certificates, API keys, the signing secret, a JWT issuer's HS
+# secret, the private members of a JWKS, the JWTs themselves), every kind of request, answer and
+# refusal is made, and no body, header or log line may hold any of them.
 . "$(dirname "$0")/lib/tap.sh"
 
 [ -x "$BIN" ] || skip_all "cgi-bin/token.fcgi is not built"
@@ -75,6 +76,53 @@ is "$STATUS" 200 "a signed link is served (so the runs above reached the secret)
 run get '' "$CANON&sig=${SIG%?}0"
 run get '' "type=rtc&channel=CH&uid=42&exp=1&sig=$SIG"
 requests
+# sign-in with a JWT: an HS256 issuer's secret, a JWKS file that (wrongly) carries private members,
+# and the JWTs themselves, good and bad
+if command -v python3 >/dev/null; then
+	HS='hs-#;-Rk5Tg8Wm2Qz7Xc4Nv1Bj6Hy9-Lp0Df3'
+	PRIV=Priv4teMemberD0ntLeakIt_9f3e7a1c5b
+	mkdir -p "$T/jk"
+	python3 "$ROOT/tests/lib/jwt.py" keys "$T/jk"
+	python3 - "$T/jk/jwks.json" "$PRIV" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in d["keys"]:
+    k["d"] = sys.argv[2]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	ini "[token]
+services = rtc, rtm, rte, chat
+[auth]
+mode = jwt
+[jwt:rs]
+issuer = https://rs.test/
+audience = app
+jwks_file = $T/jk/jwks.json
+algorithms = RS256, ES256
+[jwt:hs]
+issuer = https://hs.test/
+audience = authenticated
+algorithms = HS256
+secret = \"$HS\""
+	t0=$(now)
+	good_rs=$(python3 "$ROOT/tests/lib/jwt.py" sign "$T/jk" RS256 rsa1 \
+		"{\"iss\":\"https://rs.test/\",\"aud\":\"app\",\"sub\":\"alice\",\"exp\":$((t0 + 600))}")
+	good_hs=$(python3 "$ROOT/tests/lib/jwt.py" sign "$T/jk" HS256 "$HS" \
+		"{\"iss\":\"https://hs.test/\",\"aud\":\"authenticated\",\"sub\":\"bob\",\"exp\":$((t0 + 600))}")
+	old_hs=$(python3 "$ROOT/tests/lib/jwt.py" sign "$T/jk" HS256 "$HS" \
+		"{\"iss\":\"https://hs.test/\",\"aud\":\"authenticated\",\"sub\":\"bob\",\"exp\":$((t0 - 600))}")
+	run get '' 'type=rtm' HTTP_AUTHORIZATION="Bearer $good_rs"
+	is "$STATUS" 200 "an RS256 JWT is served (so the runs reached the JWKS)"
+	run get '' 'type=rtm' HTTP_AUTHORIZATION="Bearer $good_hs"
+	is "$STATUS" 200 "an HS256 JWT is served (so the runs reached the HS secret)"
+	for tok in "$good_rs" "$good_hs" "$old_hs" "${good_rs%?}" "${good_hs}x" "$good_rs.$good_hs"; do
+		requests HTTP_AUTHORIZATION="Bearer $tok"
+	done
+	SECRETS+=("$HS" "$PRIV" "${good_rs##*.}" "${good_hs##*.}" "${old_hs##*.}")
+	for tok in "$good_rs" "$good_hs" "$old_hs"; do
+		lacks "$(cat "$T/all")" "${tok%%.*}.${tok#*.}" "no answer or log line holds a JWT"
+	done
+fi
 # broken configurations: the reason is logged, the bad value never
 for bad in "app_certificate = $BADCERT" "app_certificate = ${CERT:0:20}#${CERT:21}" "app_certificate = \"$CERT\" trailing" \
 	"app_id = $CERT$CERT"; do
@@ -121,22 +169,28 @@ cat "\$f.err" >&2
 exit \$rc
 EOF
 	chmod +x "$T/capture.fcgi"
-	suite=$(cd "$ROOT" && ls tests/cgi_*.t tests/hostile.t tests/ratelimit.t 2>/dev/null | tr '\n' ' ')
+	suite=$(cd "$ROOT" && ls tests/cgi_*.t tests/hostile.t tests/ratelimit.t tests/jwt.t tests/jwt_jwks.t 2>/dev/null | tr '\n' ' ')
 	# shellcheck disable=SC2086
 	(cd "$ROOT" && SECRETS_NESTED=1 TOKEN_FCGI="$T/capture.fcgi" TOKEN_FCGI_REAL="$REAL" prove -j2 -Q $suite) >"$T/suite.log" 2>&1
-	is "$?" 0 "the CGI suite passes through the capturing wrapper ($suite)"
+	rc=$?
+	is "$rc" 0 "the CGI suite passes through the capturing wrapper ($suite)"
+	[ "$rc" -eq 0 ] || grep -v '^ok\|^ *$' "$T/suite.log" | tail -n 30 | sed 's/^/# /'
 	runs=$(find "$T/cap" -name '*.out' | wc -l)
 	ok "it captured over 500 runs ($runs)" [ "$runs" -gt 500 ]
 	ok "among them tokens" grep -rqs '"rtcToken": "007eJ' "$T/cap"
 	ok "and log lines" grep -rqs '^token.fcgi: ' "$T/cap"
 	# the secrets the suite's tests configure: tap.sh's certificates, cgi_cors_auth.t's keys and
-	# signing secrets, hostile.t's and ratelimit.t's key
+	# signing secrets, hostile.t's and ratelimit.t's key, jwt.t's HS secret; and any JWT at all
 	python3 - "$T/cap" "$CERT" "$CERT2" k1-0123456789abcdef 'k2-#;-ABCDEFGHIJKLMNOP' 's3cret-#;-0123456789' \
-		other-secret-0123456789 key1-Zq8wXv3NpL5tR7yB >"$T/found" <<'PY'
-import base64, binascii, os, sys
+		other-secret-0123456789 key1-Zq8wXv3NpL5tR7yB hs-secret-of-this-test-0123456789abcdef >"$T/found" <<'PY'
+import base64, binascii, os, re, sys
 cap, secrets = sys.argv[1], sys.argv[2:]
 blob = b"".join(open(os.path.join(cap, f), "rb").read() + b"\n" for f in sorted(os.listdir(cap)))
 low = blob.lower()
+# a JWT: a base64url JSON object header, a dot, a payload (no answer or log line ever carries one)
+for m in re.finditer(rb"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", blob):
+    print("a JWT: %s..." % m.group(0)[:12].decode())
+    break
 for s in secrets:
     raw = s.encode()
     forms = {"plain": raw, "hex": binascii.hexlify(raw)}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/rtm2perm.h"
 
 #define DEFAULT_EXPIRE 3600u
 #define TS006_LIFETIME 86400u   /* the official 006 builders: a token's own ts is now + 24 h */
@@ -17,8 +18,12 @@ struct plan {
 	uint32_t expire;
 	struct token_rtc rtc;       /* rtc; rtc.join doubles as the 006 privilege lifetime */
 	const char *user, *room;    /* rtm, chat, apaas */
+	const char *channel, *account;  /* rtm's stream channel; streaming and fcdn */
+	struct rtm2perm perms;      /* rtm --permissions: an RTM 2 token */
+	int rtm2;
 	int16_t apaas_role;
 	int app;                    /* chat / apaas: an app token */
+	char uidbuf[11];
 	enum apaas_mode apaas;
 };
 
@@ -107,16 +112,23 @@ static int plan_rtc(const struct cli_args *a, struct plan *p)
 	enum token_err e;
 	int rv;
 
+	const char *cmd = cli_cmd_name(a->cmd);
+
 	if (!has(a, OPT_CHANNEL))
-		return cli_usage(a, "rtc needs --channel");
+		return cli_usage(a, "%s needs --channel", cmd);
 	if (has(a, OPT_UID) == has(a, OPT_ACCOUNT))
-		return cli_usage(a, "rtc needs one of --uid N or --account A");
+		return cli_usage(a, "%s needs one of --uid N or --account A", cmd);
 	if (p->v006 && (explicit || has(a, OPT_RTM_USER)))
 		return cli_usage(a, "--join/--audio/--video/--data and --rtm-user make 007 tokens only");
+	if (a->cmd != CMD_RTC && !has(a, OPT_RTM_USER))
+		return cli_usage(a, "%s needs --rtm-user U (the agent's RTM user)", cmd);
+	if (!has(a, OPT_RTM_USER) && (has(a, OPT_RTM_EXPIRE) || has(a, OPT_RTM_CHANNEL)))
+		return cli_usage(a, "--rtm-expire and --rtm-channel go with --rtm-user");
 	token_rtc_init(r, a->val[OPT_CHANNEL], 0, TOKEN_ROLE_PUBLISHER, p->expire, 0);
 	if ((rv = get_string(a, OPT_CHANNEL, token_check_channel, &r->channel)) != CLI_OK ||
 	    (rv = get_string(a, OPT_ACCOUNT, token_check_account, &r->account)) != CLI_OK ||
-	    (rv = get_string(a, OPT_RTM_USER, token_check_user, &r->rtm_user)) != CLI_OK)
+	    (rv = get_string(a, OPT_RTM_USER, token_check_user, &r->rtm_user)) != CLI_OK ||
+	    (rv = get_string(a, OPT_RTM_CHANNEL, token_check_stream_channel, &r->rtm_channel)) != CLI_OK)
 		return rv;
 	if (has(a, OPT_UID) && (e = token_parse_uid(a->val[OPT_UID], strlen(a->val[OPT_UID]), &r->uid)) != TOKEN_OK)
 		return cli_opt_error(a, OPT_UID, e);
@@ -125,17 +137,51 @@ static int plan_rtc(const struct cli_args *a, struct plan *p)
 	    (rv = get_seconds(a, p, OPT_JOIN, pe, 1, &r->join)) != CLI_OK ||
 	    (rv = get_seconds(a, p, OPT_AUDIO, pe, 1, &r->audio)) != CLI_OK ||
 	    (rv = get_seconds(a, p, OPT_VIDEO, pe, 1, &r->video)) != CLI_OK ||
-	    (rv = get_seconds(a, p, OPT_DATA, pe, 1, &r->data)) != CLI_OK)
+	    (rv = get_seconds(a, p, OPT_DATA, pe, 1, &r->data)) != CLI_OK ||
+	    (rv = get_seconds(a, p, OPT_RTM_EXPIRE, p->expire, 0, &r->rtm_expire)) != CLI_OK)
 		return rv;
-	r->rtm_expire = p->expire;
 	return CLI_OK;
 }
 
 static int plan_rtm(const struct cli_args *a, struct plan *p)
 {
+	const char *why;
+	int r;
+
 	if (!has(a, OPT_USER))
 		return cli_usage(a, "rtm needs --user U");
-	return get_string(a, OPT_USER, token_check_user, &p->user);
+	if (p->v006 && (has(a, OPT_CHANNEL) || has(a, OPT_PERMISSIONS)))
+		return cli_usage(a, "--channel and --permissions make 007 tokens only");
+	if (has(a, OPT_CHANNEL) && has(a, OPT_PERMISSIONS))
+		return cli_usage(a, "--channel (a stream channel) and --permissions (RTM 2) exclude each other");
+	if ((r = get_string(a, OPT_USER, token_check_user, &p->user)) != CLI_OK ||
+	    (r = get_string(a, OPT_CHANNEL, token_check_stream_channel, &p->channel)) != CLI_OK)
+		return r;
+	if ((p->rtm2 = has(a, OPT_PERMISSIONS)) && rtm2perm_parse(&p->perms, a->val[OPT_PERMISSIONS], &why) != 0)
+		return cli_usage(a, "--%s", why);
+	return CLI_OK;
+}
+
+/* streaming and fcdn: a channel and an account or uid (uid 0 or no account: anyone) */
+static int plan_stream(const struct cli_args *a, struct plan *p)
+{
+	uint32_t uid = 0;
+	enum token_err e;
+	int r;
+
+	if (!has(a, OPT_CHANNEL))
+		return cli_usage(a, "%s needs --channel", cli_cmd_name(a->cmd));
+	if (has(a, OPT_UID) && has(a, OPT_ACCOUNT))
+		return cli_usage(a, "--uid and --account exclude each other");
+	if ((r = get_string(a, OPT_CHANNEL, token_check_channel, &p->channel)) != CLI_OK ||
+	    (r = get_string(a, OPT_ACCOUNT, token_check_account, &p->account)) != CLI_OK)
+		return r;
+	if (has(a, OPT_UID)) {
+		if ((e = token_parse_uid(a->val[OPT_UID], strlen(a->val[OPT_UID]), &uid)) != TOKEN_OK)
+			return cli_opt_error(a, OPT_UID, e);
+		p->account = token_uid_string(uid, p->uidbuf);
+	}
+	return CLI_OK;
 }
 
 static int plan_chat(const struct cli_args *a, struct plan *p)
@@ -180,7 +226,12 @@ static int plan_make(const struct cli_args *a, struct plan *p)
 		return r;
 	switch (a->cmd) {
 	case CMD_RTC:
+	case CMD_CONVOAI:
+	case CMD_STT:
 		return plan_rtc(a, p);
+	case CMD_STREAMING:
+	case CMD_FCDN:
+		return plan_stream(a, p);
 	case CMD_RTM:
 		return plan_rtm(a, p);
 	case CMD_CHAT:
@@ -226,8 +277,18 @@ static enum token_err build007(const struct cli_args *a, const struct plan *p, c
 	switch (a->cmd) {
 	case CMD_RTC:
 		return token_build_rtc(out, cap, k, &p->rtc);
+	case CMD_CONVOAI:
+		return token_build_convoai(out, cap, k, &p->rtc);
+	case CMD_STT:
+		return token_build_stt(out, cap, k, &p->rtc);
+	case CMD_STREAMING:
+		return token_build_streaming(out, cap, k, p->channel, p->account, p->expire);
+	case CMD_FCDN:
+		return token_build_fcdn(out, cap, k, p->channel, p->account, p->expire);
 	case CMD_RTM:
-		return token_build_rtm(out, cap, k, p->user, p->expire);
+		if (p->rtm2)
+			return token_build_rtm2(out, cap, k, p->user, p->perms.perms, p->perms.n_perms, p->expire);
+		return token_build_rtm_stream(out, cap, k, p->user, p->channel, p->expire);
 	case CMD_CHAT:
 		return p->app ? token_build_chat_app(out, cap, k, p->expire)
 			: token_build_chat_user(out, cap, k, p->user, p->expire);

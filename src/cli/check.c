@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/config.h"
 #include "common/inspect.h"
 
 #define JSON_START   8192
@@ -28,9 +29,11 @@ static int get_target(const struct cli_args *a, struct target *t)
 	memset(t, 0, sizeof(*t));
 	if (uid != NULL && a->val[OPT_ACCOUNT] != NULL)
 		return cli_usage(a, "--uid and --account exclude each other");
-	if (a->val[OPT_USER] != NULL && (a->val[OPT_CHANNEL] != NULL || uid != NULL || a->val[OPT_ACCOUNT] != NULL))
+	/* inspect's doctor takes any mix; verify's 006 check needs one target */
+	if (a->cmd == CMD_VERIFY && a->val[OPT_USER] != NULL &&
+	    (a->val[OPT_CHANNEL] != NULL || uid != NULL || a->val[OPT_ACCOUNT] != NULL))
 		return cli_usage(a, "--user stands for --channel U --uid 0 (an RTM token): give one or the other");
-	if ((uid != NULL || a->val[OPT_ACCOUNT] != NULL) && a->val[OPT_CHANNEL] == NULL)
+	if (a->cmd == CMD_VERIFY && (uid != NULL || a->val[OPT_ACCOUNT] != NULL) && a->val[OPT_CHANNEL] == NULL)
 		return cli_usage(a, "a uid or account goes with --channel CH");
 	t->channel = a->val[OPT_CHANNEL];
 	t->uid = a->val[OPT_ACCOUNT];
@@ -53,8 +56,48 @@ static uint32_t now32(void)
 	return now < 0 ? 0 : (uint32_t)now;
 }
 
+/* The doctor's view of the command line: what the client will try, and the one app there is. */
+static int doctor_in(const struct cli_args *a, const struct cli_creds *c, struct doctor_app *app,
+	struct doctor_in *d)
+{
+	const char *role = a->val[OPT_ROLE];
+	enum token_err e;
+
+	memset(d, 0, sizeof(*d));
+	d->channel = a->val[OPT_CHANNEL];
+	d->account = a->val[OPT_ACCOUNT];
+	d->user = a->val[OPT_USER];
+	if (a->val[OPT_UID] != NULL) {
+		if ((e = token_parse_uid(a->val[OPT_UID], strlen(a->val[OPT_UID]), &d->uid)) != TOKEN_OK)
+			return cli_opt_error(a, OPT_UID, e);
+		d->has_uid = 1;
+	}
+	if (role != NULL && (d->role = config_role(role)) == TOKEN_ROLE_EXPLICIT)
+		return cli_usage(a, "--role: want publisher or subscriber");
+	d->at = now32();
+	if (a->val[OPT_AT] != NULL && cli_parse_u32(a->val[OPT_AT], &d->at) != 0)
+		return cli_usage(a, "--at: want a Unix time in seconds");
+	d->app_id = c->have_id ? c->app_id : NULL;
+	if (c->have_cert) {
+		app->name = a->val[OPT_PROFILE] != NULL ? a->val[OPT_PROFILE] : "";
+		app->app_id = d->app_id;
+		app->app_cert = c->app_cert;
+		d->apps = app;
+		d->n_apps = 1;
+	}
+	return CLI_OK;
+}
+
+static int doctor_wanted(const struct cli_args *a)
+{
+	return a->val[OPT_CHANNEL] != NULL || a->val[OPT_UID] != NULL || a->val[OPT_ACCOUNT] != NULL ||
+		a->val[OPT_USER] != NULL || a->val[OPT_ROLE] != NULL || a->val[OPT_AT] != NULL;
+}
+
 int cli_cmd_inspect(const struct cli_args *a)
 {
+	struct doctor_app app;
+	struct doctor_in d;
 	struct target t;
 	struct cli_creds c;
 	struct inspect_verify v;
@@ -71,13 +114,18 @@ int cli_cmd_inspect(const struct cli_args *a)
 	v.app_cert = c.have_cert ? c.app_cert : NULL;
 	v.channel = t.channel;
 	v.uid = t.uid;
+	if (doctor_wanted(a) && (r = doctor_in(a, &c, &app, &d)) != CLI_OK) {
+		cli_creds_wipe(&c);
+		return r;
+	}
 	/* the JSON's size is known only once written: retry with a larger buffer */
 	for (cap = JSON_START; e == TOKEN_ERR_NOSPACE && cap <= JSON_LIMIT; cap *= 4) {
 		if ((grown = realloc(buf, cap)) == NULL)
 			break;
 		buf = grown;
 		jb_init(&jb, buf, cap);
-		e = inspect_token_json(&jb, a->positional, strlen(a->positional), &v, now32());
+		e = doctor_wanted(a) ? inspect_doctor_json(&jb, a->positional, strlen(a->positional), &d)
+			: inspect_token_json(&jb, a->positional, strlen(a->positional), &v, now32());
 	}
 	cli_creds_wipe(&c);
 	if (e == TOKEN_OK)

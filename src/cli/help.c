@@ -9,12 +9,15 @@ static const char synopsis[] =
 	"\n"
 	"  agora-token rtc   --channel CH (--uid N | --account A) [--role publisher|subscriber]\n"
 	"                    [--expire S] [--privilege-expire S] [--join S --audio S --video S --data S]\n"
-	"                    [--rtm-user U] [--version 006]\n"
-	"  agora-token rtm   --user U [--expire S] [--version 006]\n"
+	"                    [--rtm-user U [--rtm-expire S] [--rtm-channel SC]] [--version 006]\n"
+	"  agora-token rtm   --user U [--channel SC | --permissions P] [--expire S] [--version 006]\n"
 	"  agora-token chat  (--user U | --app) [--expire S]\n"
 	"  agora-token apaas (--room R --user U --role N | --user U | --app) [--expire S]\n"
 	"  agora-token fpa\n"
-	"  agora-token inspect TOKEN [--channel CH (--uid N | --account A) | --user U]\n"
+	"  agora-token convoai|stt --channel CH (--uid N | --account A) --rtm-user U [--rtm-expire S]\n"
+	"                    [--role R] [--expire S] [--privilege-expire S] [--join S --audio S --video S --data S]\n"
+	"  agora-token streaming|fcdn --channel CH [--uid N | --account A] [--expire S]\n"
+	"  agora-token inspect TOKEN [--channel CH] [--uid N | --account A] [--user U] [--role R] [--at T]\n"
 	"  agora-token verify TOKEN [--channel CH (--uid N | --account A) | --user U]\n";
 
 static const char creds[] =
@@ -52,13 +55,22 @@ static const char *const cmd_help[CMD__MAX] = {
 	"  --join S --audio S --video S --data S\n"
 	"                         all four privileges with their own lifetimes (no --role); a missing\n"
 	"                         one gets --privilege-expire\n"
-	"  --rtm-user U           add an RTM login for user U, lasting --expire\n"
+	"  --rtm-user U           add an RTM login for user U (RtcTokenBuilder2.buildTokenWithRtm2)\n"
+	"  --rtm-expire S         the RTM login's lifetime, 1..86400 (default: --expire)\n"
+	"  --rtm-channel SC       with --rtm-user: also a Signaling stream channel SC for that user\n"
+	"                         (* for every channel), as a second RTC service\n"
 	"  --version 006          a legacy AccessToken: its ts is the issue time + 24 h, its privileges\n"
 	"                         the issue time + --privilege-expire (absolute; not capped at 24 h, as\n"
 	"                         the legacy builders never were). No --join.. or --rtm-user.\n",
 	[CMD_RTM] =
 	"rtm: a token to log in to RTM (RtmTokenBuilder2).\n"
 	"  --user U               the RTM user id, 1..64 bytes\n"
+	"  --channel SC           also join and publish in the Signaling stream channel SC (* for every\n"
+	"                         channel): an RTC service with U as account, as agora-token-service does\n"
+	"  --permissions P        an RTM 2 token (service 8) with a permission table:\n"
+	"                         RESOURCE:PERM:NAME[,NAME...][;...], RESOURCE message_channels,\n"
+	"                         stream_channels, group_channels, server_groups or users (0..4), PERM read\n"
+	"                         or write (0, 1); e.g. stream_channels:read:ch1,ch2;users:write:bob\n"
 	"  --version 006          a legacy RTM AccessToken: login until issue time + --expire\n",
 	[CMD_CHAT] =
 	"chat: a Chat token (ChatTokenBuilder2).\n"
@@ -73,11 +85,27 @@ static const char *const cmd_help[CMD__MAX] = {
 	"  --app                  an app token\n",
 	[CMD_FPA] =
 	"fpa: an FPA token: it lasts 86400 seconds, its login privilege is 0 (FpaTokenBuilder).\n",
+	[CMD_CONVOAI] =
+	"convoai: a token for a Conversational AI agent (ConvoAITokenBuilder): RTC for the agent in\n"
+	"  --channel with --uid/--account, --role and the privilege options of rtc, RTM for --rtm-user\n"
+	"  lasting --rtm-expire (default --expire), and the ConvoAI service (type 9). The REST API takes\n"
+	"  it as \"Authorization: agora token=TOKEN\".\n",
+	[CMD_STT] =
+	"stt: a token for the real-time speech-to-text bot (SttTokenBuilder): as convoai, with the STT\n"
+	"  service (type 10).\n",
+	[CMD_STREAMING] =
+	"streaming: a Streaming token (service 3): publishMixStream and publishRawStream for --channel,\n"
+	"  for --account or --uid (none or uid 0: anyone), lasting --expire.\n",
+	[CMD_FCDN] =
+	"fcdn: an FCDN token (service 6): publish and play for --channel and --account/--uid, lasting --expire.\n",
 	[CMD_INSPECT] =
 	"inspect TOKEN: print a 007 or 006 token as one line of JSON: version, appId, issueTs,\n"
 	"  expire, expiresAt, salt, services with their privileges (006: salt, ts, CRCs, privileges).\n"
 	"  With a certificate (flag, variable or config) it adds \"signatureValid\"; a 006 token also\n"
-	"  needs --channel with --uid/--account, or --user for an RTM token. The certificate is never printed.\n",
+	"  needs --channel with --uid/--account, or --user for an RTM token. The certificate is never printed.\n"
+	"  The token doctor: with --channel, --uid/--account, --user, --role or --at T (the Unix time of\n"
+	"  the join, default now) it also says whether that join would work (\"would_join\"), which app\n"
+	"  verified it (\"matchedApp\") and why not (\"findings\": a code and what to change for each).\n",
 	[CMD_VERIFY] =
 	"verify TOKEN: check the signature with the certificate; prints valid or invalid: REASON.\n"
 	"  --channel CH --uid N | --account A\n"

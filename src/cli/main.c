@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 2)
-		return cli_usage(NULL, "no command (rtc, rtm, chat, apaas, fpa, inspect, verify)");
+		return cli_usage(NULL, "no command (rtc, rtm, chat, apaas, fpa, convoai, stt, streaming, fcdn, inspect, verify)");
 	if (is_help(argv[1])) {
 		if (argc > 2 && cli_find_cmd(argv[2], &cmd) == 0)
 			return help((int)cmd);
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	}
 	/* not echoed: a slip of the fingers could put the certificate here */
 	if (cli_find_cmd(argv[1], &cmd) != 0)
-		return cli_usage(NULL, "unknown command (want rtc, rtm, chat, apaas, fpa, inspect or verify)");
+		return cli_usage(NULL, "unknown command (want rtc, rtm, chat, apaas, fpa, convoai, stt, streaming, fcdn, inspect or verify)");
 	memset(&a, 0, sizeof(a));
 	a.cmd = cmd;
 	if ((r = cli_parse_args(&a, argc - 1, argv + 1)) != CLI_OK)

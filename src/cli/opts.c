@@ -7,7 +7,10 @@
 #include "cli/cli.h"
 
 #define C(x)    (1u << (x))
-#define C_BUILD (C(CMD_RTC) | C(CMD_RTM) | C(CMD_CHAT) | C(CMD_APAAS) | C(CMD_FPA))
+#define C_BUILD (C(CMD_RTC) | C(CMD_RTM) | C(CMD_CHAT) | C(CMD_APAAS) | C(CMD_FPA) | C_RTCX | C_STREAM)
+/* the commands with an RTC service, and those with a channel and an account */
+#define C_RTCX  (C(CMD_RTC) | C(CMD_CONVOAI) | C(CMD_STT))
+#define C_STREAM (C(CMD_STREAMING) | C(CMD_FCDN))
 #define C_ALL   (C(CMD__MAX) - 1)
 #define C_CHECK (C(CMD_INSPECT) | C(CMD_VERIFY))
 
@@ -30,17 +33,21 @@ static const struct opt_spec {
 	{ "app",              OPT_APP,         ARG_APP,   C_ALL },
 	{ "issue-ts",         OPT_ISSUE_TS,    ARG_VALUE, C_BUILD },
 	{ "salt",             OPT_SALT,        ARG_VALUE, C_BUILD },
-	{ "channel",          OPT_CHANNEL,     ARG_VALUE, C(CMD_RTC) | C_CHECK },
-	{ "uid",              OPT_UID,         ARG_VALUE, C(CMD_RTC) | C_CHECK },
-	{ "account",          OPT_ACCOUNT,     ARG_VALUE, C(CMD_RTC) | C_CHECK },
-	{ "role",             OPT_ROLE,        ARG_VALUE, C(CMD_RTC) | C(CMD_APAAS) },
-	{ "expire",           OPT_EXPIRE,      ARG_VALUE, C(CMD_RTC) | C(CMD_RTM) | C(CMD_CHAT) | C(CMD_APAAS) },
-	{ "privilege-expire", OPT_PRIV_EXPIRE, ARG_VALUE, C(CMD_RTC) },
-	{ "join",             OPT_JOIN,        ARG_VALUE, C(CMD_RTC) },
-	{ "audio",            OPT_AUDIO,       ARG_VALUE, C(CMD_RTC) },
-	{ "video",            OPT_VIDEO,       ARG_VALUE, C(CMD_RTC) },
-	{ "data",             OPT_DATA,        ARG_VALUE, C(CMD_RTC) },
-	{ "rtm-user",         OPT_RTM_USER,    ARG_VALUE, C(CMD_RTC) },
+	{ "channel",          OPT_CHANNEL,     ARG_VALUE, C_RTCX | C_STREAM | C(CMD_RTM) | C_CHECK },
+	{ "uid",              OPT_UID,         ARG_VALUE, C_RTCX | C_STREAM | C_CHECK },
+	{ "account",          OPT_ACCOUNT,     ARG_VALUE, C_RTCX | C_STREAM | C_CHECK },
+	{ "role",             OPT_ROLE,        ARG_VALUE, C_RTCX | C(CMD_APAAS) | C(CMD_INSPECT) },
+	{ "expire",           OPT_EXPIRE,      ARG_VALUE, C_RTCX | C_STREAM | C(CMD_RTM) | C(CMD_CHAT) | C(CMD_APAAS) },
+	{ "privilege-expire", OPT_PRIV_EXPIRE, ARG_VALUE, C_RTCX },
+	{ "join",             OPT_JOIN,        ARG_VALUE, C_RTCX },
+	{ "audio",            OPT_AUDIO,       ARG_VALUE, C_RTCX },
+	{ "video",            OPT_VIDEO,       ARG_VALUE, C_RTCX },
+	{ "data",             OPT_DATA,        ARG_VALUE, C_RTCX },
+	{ "rtm-user",         OPT_RTM_USER,    ARG_VALUE, C_RTCX },
+	{ "rtm-expire",       OPT_RTM_EXPIRE,  ARG_VALUE, C_RTCX },
+	{ "rtm-channel",      OPT_RTM_CHANNEL, ARG_VALUE, C(CMD_RTC) },
+	{ "permissions",      OPT_PERMISSIONS, ARG_VALUE, C(CMD_RTM) },
+	{ "at",               OPT_AT,          ARG_VALUE, C(CMD_INSPECT) },
 	{ "version",          OPT_VERSION,     ARG_VALUE, C(CMD_RTC) | C(CMD_RTM) },
 	{ "user",             OPT_USER,        ARG_VALUE, C(CMD_RTM) | C(CMD_CHAT) | C(CMD_APAAS) | C_CHECK },
 	{ "room",             OPT_ROOM,        ARG_VALUE, C(CMD_APAAS) },
@@ -49,7 +56,8 @@ static const struct opt_spec {
 
 static const char *const cmd_names[CMD__MAX] = {
 	[CMD_RTC] = "rtc", [CMD_RTM] = "rtm", [CMD_CHAT] = "chat", [CMD_APAAS] = "apaas",
-	[CMD_FPA] = "fpa", [CMD_INSPECT] = "inspect", [CMD_VERIFY] = "verify",
+	[CMD_FPA] = "fpa", [CMD_CONVOAI] = "convoai", [CMD_STT] = "stt", [CMD_STREAMING] = "streaming",
+	[CMD_FCDN] = "fcdn", [CMD_INSPECT] = "inspect", [CMD_VERIFY] = "verify",
 };
 
 const char *cli_cmd_name(enum cli_cmd c)

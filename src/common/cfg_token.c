@@ -1,5 +1,5 @@
 /* cfg_token.c - [token]: which token types are issued, lifetimes, roles, uid 0, the channel
- * prefix, /inspect; and the names of types and roles that the ini and the HTTP API share. */
+ * prefix, /inspect, the compatibility routes' metadata; and the names of types and roles that the ini and the HTTP API share. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +13,8 @@ static const char *const type_names[CFG_T__MAX] = {
 	[CFG_T_RTC] = "rtc", [CFG_T_RTM] = "rtm", [CFG_T_RTE] = "rte", [CFG_T_CHAT] = "chat",
 	[CFG_T_CHAT_APP] = "chat_app", [CFG_T_APAAS] = "apaas", [CFG_T_APAAS_USER] = "apaas_user",
 	[CFG_T_APAAS_APP] = "apaas_app", [CFG_T_FPA] = "fpa",
+	[CFG_T_RTC_RTM] = "rtc_rtm", [CFG_T_RTM2] = "rtm2", [CFG_T_CONVOAI] = "convoai", [CFG_T_STT] = "stt",
+	[CFG_T_STREAMING] = "streaming", [CFG_T_FCDN] = "fcdn",
 };
 
 const char *config_type_name(enum cfg_type t)
@@ -49,7 +51,7 @@ static int k_services(struct cfg_ctx *x, const char *v)
 	while ((r = cfg_next_item(&v, item, sizeof(item))) > 0) {
 		if ((t = config_type(item)) == CFG_T__MAX)
 			return cfg_key_err(x, "unknown token type (known: rtc, rtm, rte, chat, chat_app, apaas, "
-				"apaas_user, apaas_app, fpa)");
+				"apaas_user, apaas_app, fpa, rtc_rtm, rtm2, convoai, stt, streaming, fcdn)");
 		x->c->services |= 1u << t;
 	}
 	if (r < 0)
@@ -98,6 +100,7 @@ static int k_bool(struct cfg_ctx *x, const char *v, int *out)
 static int k_allow_publisher(struct cfg_ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_publisher); }
 static int k_allow_uid_zero(struct cfg_ctx *x, const char *v) { return k_bool(x, v, &x->c->allow_uid_zero); }
 static int k_inspect(struct cfg_ctx *x, const char *v) { return k_bool(x, v, &x->c->inspect); }
+static int k_compat_metadata(struct cfg_ctx *x, const char *v) { return k_bool(x, v, &x->c->compat_metadata); }
 
 static int k_channel_prefix(struct cfg_ctx *x, const char *v)
 {
@@ -111,7 +114,8 @@ static int k_channel_prefix(struct cfg_ctx *x, const char *v)
 
 static void token_defaults(struct config *c)
 {
-	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT;
+	c->services = 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2;
 	c->default_expire = 0;         /* unset: check_token makes it 3600, within min..max */
 	c->min_expire = 1;
 	c->max_expire = TOKEN_MAX_EXPIRE;
@@ -145,6 +149,7 @@ static const struct cfg_key token_keys[] = {
 	{ "allow_uid_zero", k_allow_uid_zero },
 	{ "channel_prefix", k_channel_prefix },
 	{ "inspect", k_inspect },
+	{ "compat_metadata", k_compat_metadata },
 	{ NULL, NULL },
 };
 

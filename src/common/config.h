@@ -23,6 +23,7 @@
 enum cfg_type {
 	CFG_T_RTC, CFG_T_RTM, CFG_T_RTE, CFG_T_CHAT, CFG_T_CHAT_APP,
 	CFG_T_APAAS, CFG_T_APAAS_USER, CFG_T_APAAS_APP, CFG_T_FPA,
+	CFG_T_RTC_RTM, CFG_T_RTM2, CFG_T_CONVOAI, CFG_T_STT, CFG_T_STREAMING, CFG_T_FCDN,
 	CFG_T__MAX
 };
 
@@ -53,6 +54,7 @@ struct config {
 	int allow_uid_zero;
 	char channel_prefix[65];
 	int inspect;                     /* /inspect answers */
+	int compat_metadata;             /* the compatibility routes answer issuedAt, expiresAt... too */
 
 	/* [cors] */
 	int any_origin;                  /* allow_origin = * */

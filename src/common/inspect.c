@@ -14,6 +14,8 @@ static const char *const service_names[TOKEN_SVC__MAX] = {
 	[TOKEN_SVC_FCDN] = "fcdn",
 	[TOKEN_SVC_APAAS] = "apaas",
 	[TOKEN_SVC_RTM2] = "rtm2",
+	[TOKEN_SVC_CONVOAI] = "convoai",
+	[TOKEN_SVC_STT] = "stt",
 };
 
 /* Privilege ids start at 1 in every service; index 0 stays NULL. */
@@ -186,7 +188,7 @@ static void service_json(struct jbuf *jb, const struct token_service *s, uint32_
 }
 
 static enum token_err inspect007(struct jbuf *jb, const char *token, size_t len,
-	const struct inspect_verify *v, uint32_t now)
+	const struct inspect_verify *v, uint32_t now, const struct doctor_in *d)
 {
 	struct token2 t;
 	enum token_err e;
@@ -212,7 +214,9 @@ static enum token_err inspect007(struct jbuf *jb, const char *token, size_t len,
 	jb_arr_close(jb);
 	if (t.unknown_type != 0)
 		jb_kv_u64(jb, "unknownServiceType", t.unknown_type);
-	if (v != NULL && v->app_cert != NULL) {
+	if (d != NULL) {
+		doctor007_json(jb, &t, d);
+	} else if (v != NULL && v->app_cert != NULL) {
 		e = token2_verify(&t, v->app_cert);
 		jb_kv_bool(jb, "signatureValid", e == TOKEN_OK);
 		if (e != TOKEN_OK)
@@ -224,7 +228,7 @@ static enum token_err inspect007(struct jbuf *jb, const char *token, size_t len,
 }
 
 static enum token_err inspect006(struct jbuf *jb, const char *token, size_t len,
-	const struct inspect_verify *v, uint32_t now)
+	const struct inspect_verify *v, uint32_t now, const struct doctor_in *d)
 {
 	struct token1 t;
 	struct token_bytes channel, uid;
@@ -253,7 +257,9 @@ static enum token_err inspect006(struct jbuf *jb, const char *token, size_t len,
 		jb_obj_close(jb);
 	}
 	jb_arr_close(jb);
-	if (v != NULL && v->app_cert != NULL && v->channel != NULL && v->uid != NULL) {
+	if (d != NULL) {
+		doctor006_json(jb, &t, d);
+	} else if (v != NULL && v->app_cert != NULL && v->channel != NULL && v->uid != NULL) {
 		channel.p = v->channel;
 		channel.len = strlen(v->channel);
 		uid.p = v->uid;
@@ -273,8 +279,22 @@ enum token_err inspect_token_json(struct jbuf *jb, const char *token, size_t len
 	if (jb == NULL || token == NULL)
 		return TOKEN_ERR_ARG;
 	if (len >= 3 && memcmp(token, "007", 3) == 0)
-		return inspect007(jb, token, len, v, now);
+		return inspect007(jb, token, len, v, now, NULL);
 	if (len >= 3 && memcmp(token, "006", 3) == 0)
-		return inspect006(jb, token, len, v, now);
+		return inspect006(jb, token, len, v, now, NULL);
+	return TOKEN_ERR_VERSION;
+}
+
+enum token_err inspect_doctor_json(struct jbuf *jb, const char *token, size_t len, const struct doctor_in *d)
+{
+	/* 0 would leave "expired" out: at=0 is judged as 1 s past the epoch */
+	uint32_t now = d->at != 0 ? d->at : 1;
+
+	if (jb == NULL || token == NULL || d == NULL)
+		return TOKEN_ERR_ARG;
+	if (len >= 3 && memcmp(token, "007", 3) == 0)
+		return inspect007(jb, token, len, NULL, now, d);
+	if (len >= 3 && memcmp(token, "006", 3) == 0)
+		return inspect006(jb, token, len, NULL, now, d);
 	return TOKEN_ERR_VERSION;
 }

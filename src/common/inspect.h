@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "agora_token.h"
+#include "doctor.h"
 #include "json.h"
 
 /* Verification inputs; every field may be NULL. With app_cert the object gains "signatureValid"
@@ -23,6 +24,11 @@ struct inspect_verify {
  * (jb then holds nothing useful), or TOKEN_ERR_NOSPACE when jb overflowed. */
 enum token_err inspect_token_json(struct jbuf *jb, const char *token, size_t len,
 	const struct inspect_verify *v, uint32_t now);
+
+/* The same object, judged by the token doctor against what the client will try (d->at is the
+ * time, and "expired" is judged against it): adds "signatureValid" (when d has a certificate),
+ * "matchedApp", "would_join" and "findings"; d->apps replace inspect_verify's certificate. */
+enum token_err inspect_doctor_json(struct jbuf *jb, const char *token, size_t len, const struct doctor_in *d);
 
 /* Names for the JSON: "rtc", "joinChannel", ...; NULL when unknown. */
 const char *inspect_service_name(uint16_t type);

@@ -7,6 +7,16 @@
 #include "common/inspect.h"
 #include "server/info.h"
 
+int info_demo(const struct config *c)
+{
+	int a;
+
+	for (a = 0; c != NULL && a < c->n_apps; a++)
+		if (strcasecmp(c->apps[a].app_id, INFO_DEMO_APP_ID) == 0)
+			return 1;
+	return 0;
+}
+
 void info_ping(struct resp *r)
 {
 	resp_json(r, 200);
@@ -35,6 +45,10 @@ void info_health(struct resp *r, const struct config *c)
 	jb_obj_open(&r->jb);
 	jb_kv_cstr(&r->jb, "status", "ok");
 	jb_kv_u64(&r->jb, "apps", (uint64_t)c->n_apps);
+	if (info_demo(c)) {
+		jb_kv_bool(&r->jb, "demo", 1);
+		jb_kv_cstr(&r->jb, "warning", INFO_DEMO_WARNING);
+	}
 	jb_key(&r->jb, "services");
 	jb_arr_open(&r->jb);
 	for (t = 0; t < CFG_T__MAX; t++)
@@ -48,14 +62,16 @@ void info_describe(struct resp *r)
 {
 	static const char *const lines[] = {
 		"GET ?type=rtc&channel=CH&uid=N|account=A[&role=publisher|subscriber][&expire=S][&privilege_expire=S][&version=007|006][&app=NAME]",
-		"GET ?type=rtm&user=U  ?type=rte&channel=CH&uid=N[&user=U]  ?type=chat&user=U  ?type=chat_app",
+		"GET ?type=rtm&user=U[&channel=SC]  ?type=rte&channel=CH&uid=N[&user=U]  ?type=chat&user=U  ?type=chat_app",
+		"GET ?type=rtc_rtm&channel=CH&uid=N[&user=U][&rtm_expire=S]  ?type=rtm2&user=U[&permissions=P]",
+		"GET ?type=convoai|stt&channel=CH&uid=N|account=A&user=U[&rtm_expire=S]  ?type=streaming|fcdn&channel=CH&uid=N|account=A",
 		"GET ?type=apaas&room=R&user=U&apaas_role=N  ?type=apaas_user&user=U  ?type=apaas_app  ?type=fpa",
 		"GET /rtc/:channel/:role/:tokenType/:uid[?expiry=S]",
 		"GET /rtm/:uid[?expiry=S]",
 		"GET /rte/:channel/:role/:tokenType/:rtcuid[/:rtmuid][?expiry=S]",
 		"GET /chat/app  /chat/account/:chatid",
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
-		"GET /inspect?token=T  (or ?type=inspect&token=T)",
+		"GET /inspect?token=T[&channel=CH][&uid=N|account=A][&user=U][&role=R][&app_id=ID][&at=T]  (or ?type=inspect&token=T...)",
 		"GET /ping  /health  /config[?app=NAME]",
 	};
 	size_t i;
@@ -92,6 +108,33 @@ static const struct cfg_app *token_app(const struct config *c, const char *tok, 
 	return NULL;
 }
 
+/* The doctor: the token against what the client will try, verified with every configured app. */
+static enum token_err doctor(struct resp *r, const struct config *c, const struct treq *t, uint32_t now)
+{
+	struct doctor_app apps[CFG_MAX_APPS];
+	struct doctor_in d;
+	int a;
+
+	memset(&d, 0, sizeof(d));
+	for (a = 0; a < c->n_apps && a < CFG_MAX_APPS; a++) {
+		apps[a].name = c->apps[a].name;
+		apps[a].app_id = c->apps[a].app_id;
+		apps[a].app_cert = c->apps[a].app_cert;
+	}
+	d.apps = apps;
+	d.n_apps = a;
+	d.channel = t->channel;
+	d.has_uid = t->has_uid;
+	d.uid = t->uid;
+	d.account = t->account;
+	d.user = t->user;
+	d.role = t->role;
+	d.app_id = t->app_id;
+	d.at = t->has_at ? t->at : now;
+	resp_json(r, 200);
+	return inspect_doctor_json(&r->jb, t->token, strlen(t->token), &d);
+}
+
 enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq *t, uint32_t now)
 {
 	const struct cfg_app *app;
@@ -105,6 +148,15 @@ enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq
 	if (t->token == NULL || t->token[0] == '\0')
 		return E_TOKEN_MISSING;
 	len = strlen(t->token);
+	if (t->channel != NULL || t->has_uid || t->account != NULL || t->user != NULL || t->role != 0 ||
+	    t->app_id != NULL || t->has_at) {
+		if (t->has_uid && t->account != NULL)
+			return E_UID_BOTH;
+		e = doctor(r, c, t, now);
+		if (e == TOKEN_ERR_NOSPACE)
+			return E_INTERNAL;
+		return e == TOKEN_OK ? E_OK : E_ENCODER(e);
+	}
 	if ((app = token_app(c, t->token, len)) != NULL)
 		v.app_cert = app->app_cert;
 	/* a 006 token signs channel and uid without carrying them: they come with the request */

@@ -2,6 +2,8 @@
  * the section), the section's algorithms, the key by kid, the signature, then the claims. */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "agora_token.h"
 #include "server/jwt_auth.h"
 
@@ -46,6 +48,9 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 	jwt_auth_end(a);
 	if (token == NULL || *token == '\0')
 		return E_JWT_MISSING;
+	/* before OpenSSL's first EVP call: the system's openssl.cnf has nothing to say about which
+	 * algorithms verify a JWT (the section does), and reading it costs every CGI run */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	if ((e = jwt_parse(&a->tok, token, strlen(token))) != JWT_OK)
 		return rerr_of(e);
 	for (i = 0; i < issuers->n && a->tok.iss != NULL; i++)
@@ -121,7 +126,8 @@ enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t)
 	switch (t->type) {
 	case CFG_T_RTC:
 	case CFG_T_RTE:
-		if ((e = bind_rtc(id, t)) != E_OK || (t->type == CFG_T_RTE && (e = bind_user(id, &t->user)) != E_OK))
+	case CFG_T_RTC_RTM:
+		if ((e = bind_rtc(id, t)) != E_OK || (t->type != CFG_T_RTC && (e = bind_user(id, &t->user)) != E_OK))
 			return e;
 		if (id->channels_only && t->channel != NULL && !channel_allowed(id, t->channel))
 			return E_JWT_CHANNEL;
@@ -132,12 +138,18 @@ enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t)
 		}
 		return E_OK;
 	case CFG_T_RTM:
+		/* a Signaling stream channel is a channel too ("*" is every one) */
+		if (id->channels_only && t->channel != NULL && !channel_allowed(id, t->channel))
+			return E_JWT_CHANNEL;
+		return bind_user(id, &t->user);
+	case CFG_T_RTM2:
 	case CFG_T_CHAT:
 	case CFG_T_APAAS:
 	case CFG_T_APAAS_USER:
 		return bind_user(id, &t->user);
 	default:
-		/* chat_app, apaas_app, fpa: the app's own tokens, for no user in particular */
+		/* chat_app, apaas_app, fpa: the app's own tokens, for no user in particular; convoai, stt,
+		 * streaming, fcdn: a server's own credentials for its agents and encoders */
 		return E_JWT_APP_TOKEN;
 	}
 }

@@ -85,6 +85,11 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 			logf_(c, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* whoever can write the cache decides who is who: only this server's user */
+	if (cached && (st.st_uid != geteuid() || (st.st_mode & 022) != 0)) {
+		logf_(c, "%s: not used: owned by another user or writable by group or others", path);
+		return -1;
+	}
 	if (cached) {
 		char *nl;
 

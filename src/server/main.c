@@ -3,6 +3,7 @@
 #include <fcgi_stdio.h>
 #include <stdlib.h>
 
+#include "server/info.h"
 #include "server/server.h"
 
 static size_t body_read(char *buf, size_t n)
@@ -16,6 +17,7 @@ int main(int argc, char **argv)
 	static struct server srv;
 	static struct resp resp;
 	const char *why;
+	int warned = 0;
 
 	(void)argc;
 	/* after the first accept, environ is the request's: process variables must be read now */
@@ -40,6 +42,11 @@ int main(int argc, char **argv)
 		};
 
 		server_handle(&srv, &c, &resp);
+		/* once per FastCGI process, in the web server's error log with the first request; a CGI
+		 * run is one request whose log stays its own (/health says it there) */
+		if (!warned && !FCGX_IsCGI() && server_demo(&srv))
+			fprintf(stderr, "token.fcgi: warning: %s\n", INFO_DEMO_WARNING);
+		warned = 1;
 		fwrite(resp.head, 1, resp.head_len, stdout);
 		fwrite(resp.body, 1, resp.body_len, stdout);
 		if (resp.log[0] != '\0')

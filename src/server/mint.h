@@ -8,8 +8,9 @@
 #include "server/respond.h"
 #include "server/route.h"
 
-/* stamp gives the issue time and the salt: token_key_stamp() but in tests and fuzzers. */
-enum rerr mint_answer(const struct treq *t, const struct cfg_app *app,
+/* stamp gives the issue time and the salt: token_key_stamp() but in tests and fuzzers. c: the
+ * configuration's [token] compat_metadata. */
+enum rerr mint_answer(const struct treq *t, const struct config *c, const struct cfg_app *app,
 	enum token_err (*stamp)(struct token_key *k), struct jbuf *jb);
 
 #endif

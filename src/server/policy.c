@@ -22,7 +22,9 @@ static enum rerr lifetime(const struct config *c, int given, uint32_t *v, uint32
 
 enum rerr policy_apply(const struct config *c, struct treq *t, const struct cfg_app **app)
 {
-	int rtc = t->type == CFG_T_RTC || t->type == CFG_T_RTE;
+	int rtc = route_has_rtc(t->type);
+	/* streaming and FCDN carry a channel and an account too, and the RTM token a stream channel */
+	int chan = rtc || t->type == CFG_T_STREAMING || t->type == CFG_T_FCDN;
 	size_t plen = strlen(c->channel_prefix);
 	enum rerr e;
 
@@ -35,11 +37,15 @@ enum rerr policy_apply(const struct config *c, struct treq *t, const struct cfg_
 		t->role = c->allow_publisher ? c->default_role : TOKEN_ROLE_SUBSCRIBER;
 	if (rtc && t->role == TOKEN_ROLE_PUBLISHER && !c->allow_publisher)
 		return E_ROLE_OFF;
-	if (rtc && t->account == NULL && t->uid == 0 && !c->allow_uid_zero)
+	if (chan && t->account == NULL && t->uid == 0 && !c->allow_uid_zero)
 		return E_UID_ZERO_OFF;
-	if (rtc && plen > 0 && strncmp(t->channel, c->channel_prefix, plen) != 0)
+	/* a stream channel "*" is every channel, the prefixed ones and the others */
+	if ((chan || t->type == CFG_T_RTM) && t->channel != NULL && plen > 0 &&
+	    strncmp(t->channel, c->channel_prefix, plen) != 0)
 		return E_CHANNEL_OFF;
 	if ((e = lifetime(c, t->has_expire, &t->expire, c->default_expire)) != E_OK)
+		return e;
+	if ((e = lifetime(c, t->has_rtm_expire, &t->rtm_expire, t->expire)) != E_OK)
 		return e;
 	return lifetime(c, t->has_pexpire, &t->pexpire, t->expire);
 }

@@ -1,7 +1,9 @@
 /* post.c - POST /getToken (agora-token-service v1.5): a JSON object with tokenType, channel,
- * role, uid and expire, read with jansson and handed to the same field setters as a query. */
+ * role, uid and expire, read with jansson and handed to the same field setters as a query.
+ * Field names match without regard to case, as Go's encoding/json matches them there. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -41,10 +43,35 @@ static int all_digits(const char *s)
 	return 1;
 }
 
+enum { F_TYPE, F_CHANNEL, F_ROLE, F_UID, F_APP, F_EXPIRE, F__MAX };
+static const char *const field_names[F__MAX] = { "tokenType", "channel", "role", "uid", "app", "expire" };
+
+/* The body's value of each field, whatever the case of its name; the same field twice
+ * (TokenType and tokenType) is refused, which Go would resolve silently. */
+static enum rerr fields_of(json_t *root, json_t *v[F__MAX])
+{
+	const char *key;
+	json_t *value;
+	int f;
+
+	memset(v, 0, F__MAX * sizeof(v[0]));
+	json_object_foreach(root, key, value) {
+		for (f = 0; f < F__MAX && strcasecmp(key, field_names[f]) != 0; f++)
+			;
+		if (f == F__MAX)
+			continue;
+		if (v[f] != NULL)
+			return E_JSON_DUP;
+		v[f] = value;
+	}
+	return E_OK;
+}
+
 enum rerr post_fill(const char *body, size_t len, struct treq *t)
 {
 	const char *type, *channel, *role, *uid, *expire, *app;
 	char rolenum[24], expnum[24];
+	json_t *v[F__MAX];
 	json_error_t je;
 	json_t *root;
 	enum rerr e;
@@ -52,18 +79,21 @@ enum rerr post_fill(const char *body, size_t len, struct treq *t)
 	memset(t, 0, sizeof(*t));
 	t->version = 7;
 	t->key = "token";
+	t->compat = 1;
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
 		return E_JSON;
 	t->json = root;
 	if (!json_is_object(root))
 		return E_JSON;
-	if ((e = text_of(json_object_get(root, "tokenType"), NULL, 0, &type)) != E_OK ||
-	    (e = text_of(json_object_get(root, "channel"), NULL, 0, &channel)) != E_OK ||
-	    (e = text_of(json_object_get(root, "role"), rolenum, sizeof(rolenum), &role)) != E_OK ||
-	    (e = text_of(json_object_get(root, "uid"), t->uid_str, sizeof(t->uid_str), &uid)) != E_OK ||
-	    (e = text_of(json_object_get(root, "app"), NULL, 0, &app)) != E_OK ||
-	    (e = text_of(json_object_get(root, "expire"), expnum, sizeof(expnum), &expire)) != E_OK)
+	if ((e = fields_of(root, v)) != E_OK)
+		return e;
+	if ((e = text_of(v[F_TYPE], NULL, 0, &type)) != E_OK ||
+	    (e = text_of(v[F_CHANNEL], NULL, 0, &channel)) != E_OK ||
+	    (e = text_of(v[F_ROLE], rolenum, sizeof(rolenum), &role)) != E_OK ||
+	    (e = text_of(v[F_UID], t->uid_str, sizeof(t->uid_str), &uid)) != E_OK ||
+	    (e = text_of(v[F_APP], NULL, 0, &app)) != E_OK ||
+	    (e = text_of(v[F_EXPIRE], expnum, sizeof(expnum), &expire)) != E_OK)
 		return e;
 	if (role != NULL && (e = route_set(t, "role", role)) != E_OK)
 		return e;
@@ -78,7 +108,9 @@ enum rerr post_fill(const char *body, size_t len, struct treq *t)
 		t->type = uid == NULL ? CFG_T_CHAT_APP : CFG_T_CHAT;
 	else
 		return E_POST_TYPE;
-	if (channel != NULL && t->type == CFG_T_RTC && (e = route_set(t, "channel", channel)) != E_OK)
+	/* rtm with a channel: the token also joins it as a Signaling stream channel */
+	if (channel != NULL && (t->type == CFG_T_RTC || t->type == CFG_T_RTM) &&
+	    (e = route_set(t, "channel", channel)) != E_OK)
 		return e;
 	if (app != NULL && (e = route_set(t, "app", app)) != E_OK)
 		return e;

@@ -295,6 +295,7 @@ static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, c
 	if (c->requests_per_minute == 0)
 		return RL_PASS;
 	if (!st->redis) {
+		rr_close(&rl->redis);       /* a reload back to the file store: no connection kept for nothing */
 		n = snprintf(key, sizeof(key), "%s%.*s", ns, RL_NAME_MAX, name);
 		return file_take(rl, c, key, (size_t)n, now_ns, retry_after);
 	}

@@ -72,10 +72,11 @@ static enum rerr enc(enum token_err e)
 	return e == TOKEN_OK ? E_OK : E_ENCODER(e);
 }
 
+/* "*" (every Signaling stream channel) passes here; route_check keeps it to RTM tokens */
 static enum rerr f_channel(struct treq *t, const char *v)
 {
 	t->channel = v;
-	return enc(token_check_channel(v, strlen(v)));
+	return enc(token_check_stream_channel(v, strlen(v)));
 }
 
 static enum rerr f_uid(struct treq *t, const char *v)
@@ -160,6 +161,32 @@ static enum rerr f_pexpire(struct treq *t, const char *v)
 	return seconds(v, &t->pexpire);
 }
 
+static enum rerr f_rtm_expire(struct treq *t, const char *v)
+{
+	t->has_rtm_expire = 1;
+	return seconds(v, &t->rtm_expire);
+}
+
+static enum rerr f_permissions(struct treq *t, const char *v)
+{
+	const char *why;
+
+	t->has_perms = 1;
+	return rtm2perm_parse(&t->perms, v, &why) == 0 ? E_OK : E_PERMISSIONS;
+}
+
+static enum rerr f_app_id(struct treq *t, const char *v)
+{
+	t->app_id = v;
+	return enc(token_check_hex32(v, TOKEN_ERR_APP_ID));
+}
+
+static enum rerr f_at(struct treq *t, const char *v)
+{
+	t->has_at = 1;
+	return seconds(v, &t->at) == E_OK ? E_OK : E_AT;
+}
+
 static enum rerr f_version(struct treq *t, const char *v)
 {
 	if (strcmp(v, "007") == 0)
@@ -201,6 +228,10 @@ static const struct field {
 	{ "version", f_version, 1 },
 	{ "app", f_app, 1 },
 	{ "token", f_token, 0 },
+	{ "rtm_expire", f_rtm_expire, 0 },
+	{ "permissions", f_permissions, 0 },
+	{ "app_id", f_app_id, 0 },
+	{ "at", f_at, 0 },
 };
 
 enum rerr route_set(struct treq *t, const char *name, const char *v)
@@ -230,7 +261,27 @@ static const struct {
 	[CFG_T_APAAS_USER] = { "apaasToken", N_USER },
 	[CFG_T_APAAS_APP]  = { "apaasToken", 0 },
 	[CFG_T_FPA]        = { "fpaToken", 0 },
+	[CFG_T_RTC_RTM]    = { "token", N_CHANNEL | N_ID },
+	[CFG_T_RTM2]       = { "rtmToken", N_USER },
+	[CFG_T_CONVOAI]    = { "convoaiToken", N_CHANNEL | N_ID | N_USER },
+	[CFG_T_STT]        = { "sttToken", N_CHANNEL | N_ID | N_USER },
+	[CFG_T_STREAMING]  = { "streamingToken", N_CHANNEL | N_ID },
+	[CFG_T_FCDN]       = { "fcdnToken", N_CHANNEL | N_ID },
 };
+
+/* The types whose token holds an RTM login for t->user. */
+int route_has_rtm(enum cfg_type type)
+{
+	return type == CFG_T_RTM || type == CFG_T_RTE || type == CFG_T_RTC_RTM || type == CFG_T_RTM2 ||
+		type == CFG_T_CONVOAI || type == CFG_T_STT;
+}
+
+/* The types whose token holds an RTC service for t->channel and the uid or account. */
+int route_has_rtc(enum cfg_type type)
+{
+	return type == CFG_T_RTC || type == CFG_T_RTE || type == CFG_T_RTC_RTM || type == CFG_T_CONVOAI ||
+		type == CFG_T_STT;
+}
 
 static void treq_init(struct treq *t, enum cfg_type type)
 {
@@ -304,22 +355,26 @@ enum rerr route_fill(const struct request *q, enum route_id id, struct treq *t)
 	default:
 		return E_NOT_FOUND;
 	}
+	t->compat = 1;
 	return e != E_OK ? e : fill_query(q, t, 1);
 }
 
 enum rerr route_check(struct treq *t)
 {
 	unsigned need = types[t->type].need;
-	int rtm = t->type == CFG_T_RTM || t->type == CFG_T_RTE;
+	int rtm = route_has_rtm(t->type);
 
 	if ((need & N_CHANNEL) && t->channel == NULL)
 		return E_CHANNEL_MISSING;
+	/* "*" names every Signaling stream channel: only an RTM token's channel may be it */
+	if (t->channel != NULL && strcmp(t->channel, "*") == 0 && t->type != CFG_T_RTM)
+		return E_ENCODER(TOKEN_ERR_CHANNEL);
 	if ((need & N_ID) && t->has_uid && t->account != NULL)
 		return E_UID_BOTH;
 	if ((need & N_ID) && !t->has_uid && t->account == NULL)
 		return E_UID_MISSING;
-	/* rte: the RTM user is :rtmuid or user=, else the RTC account or uid */
-	if (t->type == CFG_T_RTE && t->user == NULL)
+	/* rte, rtc_rtm: the RTM user is :rtmuid or user=, else the RTC account or uid */
+	if ((t->type == CFG_T_RTE || t->type == CFG_T_RTC_RTM) && t->user == NULL)
 		t->user = t->account != NULL ? t->account : token_uid_string(t->uid, t->uid_str);
 	if ((need & N_USER) && t->user == NULL)
 		return E_USER_MISSING;
@@ -331,6 +386,9 @@ enum rerr route_check(struct treq *t)
 	if ((need & N_APAAS_ROLE) && !t->has_apaas_role)
 		return E_APAAS_ROLE;
 	if (t->version == 6 && t->type != CFG_T_RTC && t->type != CFG_T_RTM && t->type != CFG_T_RTE)
+		return E_VERSION_TYPE;
+	/* 006 has no stream channels: its RTM token signs the user as its channel */
+	if (t->version == 6 && t->type == CFG_T_RTM && t->channel != NULL)
 		return E_VERSION_TYPE;
 	return E_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/rtm2perm.h"
 #include "server/request.h"
 
 enum route_id {
@@ -35,20 +36,30 @@ struct treq {
 	const char *account;        /* NULL: the uid */
 	int has_uid;
 	uint32_t uid;
-	const char *user;           /* RTM, Chat, APaaS user; for rte the RTM user */
+	const char *user;           /* RTM, Chat, APaaS user; for rte, rtc_rtm, convoai, stt the RTM user */
 	const char *room;
 	int has_apaas_role;
 	int16_t apaas_role;
 	int role;                   /* TOKEN_ROLE_*; 0 until policy puts the ini's default_role */
 	int has_expire, has_pexpire;
 	uint32_t expire, pexpire;
+	int has_rtm_expire;
+	uint32_t rtm_expire;        /* rtc_rtm, convoai, stt: the RTM login's own lifetime */
+	int has_perms;
+	struct rtm2perm perms;      /* rtm2: permissions= */
+	int compat;                 /* a compatibility route: its answer has that service's keys only */
 	int version;                /* 7 or 6 */
 	const char *app;
 	const char *token;          /* inspect */
+	const char *app_id;         /* inspect: the app id the client uses */
+	int has_at;
+	uint32_t at;                /* inspect: the time the client joins */
 	char uid_str[24];           /* a numeric user, as text (t->user may point here) */
 	void *json;                 /* the POST body's document, released by post_release */
 };
 
+int route_has_rtm(enum cfg_type type);
+int route_has_rtc(enum cfg_type type);
 enum rerr route_find(const struct request *q, enum route_id *id);
 /* Fills t for a GET route: the native API from the query, the compatibility routes from the
  * path plus the query's expire, expiry, privilege_expire, version and app. */

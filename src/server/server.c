@@ -1,5 +1,6 @@
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
+#include <stdio.h>
 #include <time.h>
 
 #include "server/auth.h"
@@ -35,6 +36,11 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
+int server_demo(struct server *s)
+{
+	return info_demo(conffile_get(&s->conf));
+}
+
 void server_free(struct server *s)
 {
 	conffile_free(&s->conf);
@@ -65,7 +71,7 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
 		resp_json(r, 200);
-		e = mint_answer(t, app, s->clock.stamp, &r->jb);
+		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
 	}
 	post_release(t);
 	return e;
@@ -143,6 +149,14 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
+	}
+	/* a signed-in user has a bucket of its own too, wherever it asks from; one per issuer */
+	if (s->req.identity != NULL) {
+		char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
+
+		snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
+		if ((e = server_limit_identity(s, cfg, who, r)) != E_OK)
+			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
 	}
 	return token_route(s, c, cfg, id, r);
 }

@@ -34,6 +34,8 @@ struct server {
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
  * is still the process's. Returns the configuration's state for a start-up log line, NULL if good. */
 const char *server_init(struct server *s, const char *env_path, const char *argv0);
+/* The loaded configuration serves the demo credentials (its warning: INFO_DEMO_WARNING). */
+int server_demo(struct server *s);
 void server_handle(struct server *s, const struct cgi *c, struct resp *r);
 /* [limits] for a signed-in caller: one request from the bucket of a verified identity (never a name
  * the client merely claims), after authentication; E_OK, E_RATE_LIMITED (r->retry_after set),

@@ -67,6 +67,8 @@ enum token_service_type {
 	TOKEN_SVC_FCDN = 6,
 	TOKEN_SVC_APAAS = 7,
 	TOKEN_SVC_RTM2 = 8,
+	TOKEN_SVC_CONVOAI = 9,    /* no fields and no privileges: the type alone */
+	TOKEN_SVC_STT = 10,       /* the same */
 	TOKEN_SVC__MAX
 };
 
@@ -185,12 +187,27 @@ struct token_rtc {
 	uint32_t join, audio, video, data;   /* privilege lifetimes, seconds */
 	const char *rtm_user;     /* non-NULL: add RTM login for this user */
 	uint32_t rtm_expire;
+	/* with rtm_user: a Signaling stream channel ("*": every channel), packed as a second RTC
+	 * service for that channel with rtm_user as account, join and publishDataStream for rtm_expire */
+	const char *rtm_channel;
 };
 void token_rtc_init(struct token_rtc *r, const char *channel, uint32_t uid, enum token_role role,
 	uint32_t expire, uint32_t privilege_expire);
 
 enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r);
 enum token_err token_build_rtm(char *out, size_t cap, const struct token_key *k, const char *user, uint32_t expire);
+/* An RTM token that also joins a Signaling stream channel (channel "*": every channel): RTM login
+ * plus an RTC service for channel with the user as account, joinChannel and publishDataStream,
+ * all for expire (agora-token-service's RTM builder with a stream name). NULL channel: RTM only. */
+enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_key *k, const char *user,
+	const char *channel, uint32_t expire);
+/* ConvoAI (ConvoAITokenBuilder) and STT (SttTokenBuilder): the RTC service of r (channel, account
+ * or uid, role, the four privilege lifetimes), RTM for r->rtm_user (required) lasting r->rtm_expire,
+ * and the empty ConvoAI or STT service. */
+enum token_err token_build_convoai(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r);
+enum token_err token_build_stt(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r);
+/* A Signaling stream channel name: "*" or an RTC channel name. */
+enum token_err token_check_stream_channel(const char *s, size_t len);
 enum token_err token_build_rtm2(char *out, size_t cap, const struct token_key *k, const char *user,
 	const struct token_rtm2_perm *perms, uint16_t n_perms, uint32_t expire);
 enum token_err token_build_chat_user(char *out, size_t cap, const struct token_key *k, const char *user, uint32_t expire);

@@ -72,17 +72,41 @@ void token_rtc_init(struct token_rtc *r, const char *channel, uint32_t uid, enum
 	r->join = r->audio = r->video = r->data = privilege_expire;
 }
 
-enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r)
+enum token_err token_check_stream_channel(const char *s, size_t len)
 {
-	struct token2 t;
+	if (s == NULL)
+		return TOKEN_ERR_CHANNEL;
+	if (len == 1 && s[0] == '*')
+		return TOKEN_OK;
+	return token_check_channel(s, len);
+}
+
+/* An RTC service that lets user join channel and publish data, as a Signaling stream channel. */
+static void add_stream_channel(struct token2 *t, const char *channel, const char *user, uint32_t expire)
+{
+	struct token_service *s = add_service(t, TOKEN_SVC_RTC);
+
+	s->channel = bytes_of(channel);
+	s->account = bytes_of(user);
+	add_priv(s, TOKEN_PRIV_RTC_JOIN, expire);
+	add_priv(s, TOKEN_PRIV_RTC_DATA, expire);
+}
+
+static void add_rtm(struct token2 *t, const char *user, uint32_t expire)
+{
+	struct token_service *s = add_service(t, TOKEN_SVC_RTM);
+
+	s->user = bytes_of(user);
+	add_priv(s, TOKEN_PRIV_RTM_LOGIN, expire);
+}
+
+/* The RTC service of r (and its RTM login and stream channel when asked), into a begun t;
+ * need_rtm: the builder requires an RTM user. uidbuf must outlive the build. */
+static enum token_err rtc_services(struct token2 *t, const struct token_rtc *r, int need_rtm, char uidbuf[11])
+{
 	struct token_service *s;
-	char uidbuf[11];
 	enum token_err e;
 
-	if (r == NULL)
-		return TOKEN_ERR_ARG;
-	if ((e = begin(&t, k, out, r->expire)) != TOKEN_OK)
-		return e;
 	if (r->channel == NULL || (e = token_check_channel(r->channel, strlen(r->channel))) != TOKEN_OK)
 		return TOKEN_ERR_CHANNEL;
 	if (r->account != NULL && (e = token_check_account(r->account, strlen(r->account))) != TOKEN_OK)
@@ -93,14 +117,21 @@ enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k,
 	    check_privilege(r->audio) != TOKEN_OK || check_privilege(r->video) != TOKEN_OK ||
 	    check_privilege(r->data) != TOKEN_OK)
 		return TOKEN_ERR_EXPIRE;
+	if (need_rtm && r->rtm_user == NULL)
+		return TOKEN_ERR_USER;
 	if (r->rtm_user != NULL) {
 		if ((e = check_user(r->rtm_user)) != TOKEN_OK)
 			return e;
 		if (token_check_expire(r->rtm_expire) != TOKEN_OK)
 			return TOKEN_ERR_EXPIRE;
+		if (r->rtm_channel != NULL &&
+		    token_check_stream_channel(r->rtm_channel, strlen(r->rtm_channel)) != TOKEN_OK)
+			return TOKEN_ERR_CHANNEL;
+	} else if (r->rtm_channel != NULL) {
+		return TOKEN_ERR_USER;
 	}
 
-	s = add_service(&t, TOKEN_SVC_RTC);
+	s = add_service(t, TOKEN_SVC_RTC);
 	s->channel = bytes_of(r->channel);
 	s->account = bytes_of(r->account ? r->account : token_uid_string(r->uid, uidbuf));
 	add_priv(s, TOKEN_PRIV_RTC_JOIN, r->join);
@@ -110,11 +141,64 @@ enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k,
 		add_priv(s, TOKEN_PRIV_RTC_VIDEO, r->video);
 		add_priv(s, TOKEN_PRIV_RTC_DATA, r->data);
 	}
-	if (r->rtm_user != NULL) {
-		s = add_service(&t, TOKEN_SVC_RTM);
-		s->user = bytes_of(r->rtm_user);
-		add_priv(s, TOKEN_PRIV_RTM_LOGIN, r->rtm_expire);
-	}
+	/* a second RTC service: packing keeps same-type services in the order added */
+	if (r->rtm_user != NULL && r->rtm_channel != NULL)
+		add_stream_channel(t, r->rtm_channel, r->rtm_user, r->rtm_expire);
+	if (r->rtm_user != NULL)
+		add_rtm(t, r->rtm_user, r->rtm_expire);
+	return TOKEN_OK;
+}
+
+/* RTC (+ RTM) followed by the service of the given type (0: none). */
+static enum token_err build_rtc_with(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r,
+	uint16_t extra)
+{
+	struct token2 t;
+	char uidbuf[11];
+	enum token_err e;
+
+	if (r == NULL)
+		return TOKEN_ERR_ARG;
+	if ((e = begin(&t, k, out, r->expire)) != TOKEN_OK)
+		return e;
+	if ((e = rtc_services(&t, r, extra != 0, uidbuf)) != TOKEN_OK)
+		return e;
+	if (extra != 0)
+		add_service(&t, extra);
+	return finish(&t, k, out, cap);
+}
+
+enum token_err token_build_rtc(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r)
+{
+	return build_rtc_with(out, cap, k, r, 0);
+}
+
+enum token_err token_build_convoai(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r)
+{
+	return build_rtc_with(out, cap, k, r, TOKEN_SVC_CONVOAI);
+}
+
+enum token_err token_build_stt(char *out, size_t cap, const struct token_key *k, const struct token_rtc *r)
+{
+	return build_rtc_with(out, cap, k, r, TOKEN_SVC_STT);
+}
+
+enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_key *k, const char *user,
+	const char *channel, uint32_t expire)
+{
+	struct token2 t;
+	enum token_err e;
+
+	if (channel == NULL)
+		return token_build_rtm(out, cap, k, user, expire);
+	if ((e = begin(&t, k, out, expire)) != TOKEN_OK)
+		return e;
+	if ((e = check_user(user)) != TOKEN_OK)
+		return e;
+	if (token_check_stream_channel(channel, strlen(channel)) != TOKEN_OK)
+		return TOKEN_ERR_CHANNEL;
+	add_stream_channel(&t, channel, user, expire);
+	add_rtm(&t, user, expire);
 	return finish(&t, k, out, cap);
 }
 

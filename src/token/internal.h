@@ -48,6 +48,9 @@ void token_wipe(void *p, size_t n);
 
 /* zlib format at the default level: the official builders' bytes. */
 enum token_err z_compress(unsigned char *out, size_t cap, size_t *out_len, const unsigned char *in, size_t len);
+/* 0: every input through zlib itself, as before deflate_small.c (benchmarks compare); 1: the default.
+ * Set it before any thread compresses. */
+void z_compress_small(int on);
 enum token_err z_inflate(unsigned char **out, size_t *out_len, size_t max, const unsigned char *in, size_t len);
 
 /* Packs t's content (signature and signing info) into w, services sorted by type. */

@@ -146,6 +146,8 @@ static void pack_service(struct pk_w *w, const struct token_service *s)
 		pk_str(w, s->user.p, s->user.len);
 		break;
 	case TOKEN_SVC_FPA:
+	case TOKEN_SVC_CONVOAI:
+	case TOKEN_SVC_STT:
 		break;
 	case TOKEN_SVC_APAAS:
 		pk_str(w, s->room.p, s->room.len);
@@ -329,7 +331,7 @@ static enum token_err parse_service(struct pk_r *r, struct token_service *s, uin
 		break;
 	}
 	default:
-		break;  /* FPA: no fields */
+		break;  /* FPA, ConvoAI, STT: no fields */
 	}
 	return r->bad ? TOKEN_ERR_MALFORMED : TOKEN_OK;
 }

@@ -1,19 +1,40 @@
 /* zlib.c - deflate with exactly zlib's defaults (the official tokens' bytes) and a bounded inflate.
- * One deflate stream per thread is set up once and reset per token: same bytes, a quarter of the cost. */
+ * Inputs up to DEFLATE_SMALL_MAX go to deflate_small.c (the same bytes, without zlib's stream state);
+ * larger ones to one zlib stream per thread, set up once and reset per token. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <zlib.h>
 
+#include "deflate_small.h"
 #include "internal.h"
 
 static _Thread_local z_stream def;
 static _Thread_local int def_ready;
+/* -DTOKEN_DEFLATE_ZLIB_ONLY starts with zlib for every input (make bench's comparison build) */
+#ifdef TOKEN_DEFLATE_ZLIB_ONLY
+static int small_on = 0;
+#else
+static int small_on = 1;
+#endif
+
+void z_compress_small(int on)
+{
+	small_on = on;
+}
 
 enum token_err z_compress(unsigned char *out, size_t cap, size_t *out_len, const unsigned char *in, size_t len)
 {
 	int rc;
 
+	if (small_on && len <= DEFLATE_SMALL_MAX && cap >= DEFLATE_SMALL_BOUND(len)) {
+		size_t n = deflate_small(out, cap, in, len);
+		if (n > 0) {
+			*out_len = n;
+			return TOKEN_OK;
+		}
+		/* no work area (out of memory): zlib may still manage */
+	}
 	if (!def_ready) {
 		memset(&def, 0, sizeof(def));
 		/* any other level, window, memLevel or strategy changes the bytes */

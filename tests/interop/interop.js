@@ -8,6 +8,11 @@ const util = require('util')
 const zlib = require('zlib')
 
 const CLI = process.argv[2]
+// token.fcgi, run as a CGI program: its tokens are checked too (INTEROP_SERVER, set by interop.t)
+const SERVER = process.env.INTEROP_SERVER || ''
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
 const SEED = (process.argv[3] ? Number(process.argv[3]) : crypto.randomBytes(4).readUInt32LE(0)) >>> 0
 const CASES = Number(process.env.INTEROP_CASES || 330)
 
@@ -94,7 +99,9 @@ function fromNpm(t) {
 			switch (s.__type) {
 			case 1: return svc(1, { channel: str(s.__channel_name), uid: str(s.__uid) }, p)
 			case 2: case 5: return svc(s.__type, { userId: str(s.__user_id) }, p)
-			case 4: return svc(4, {}, p)
+			case 4: case 9: case 10: return svc(s.__type, {}, p)
+			case 3: case 6: return svc(s.__type, { channel: str(s.__channel_name), account: str(s.__account) }, p)
+			case 8: return svc(8, { userId: str(s.__user_id), permissions: npmPerms(s.__permissions.details) }, p)
 			// npm reads the i16 role unsigned (-1 -> 65535): sign-extend it back
 			case 7: return svc(7, { room: str(s.__room_uuid), user: str(s.__user_uuid), role: (s.__role << 16) >> 16 }, p)
 			default: return svc(s.__type, { unexpected: true }, p)
@@ -103,9 +110,20 @@ function fromNpm(t) {
 	}
 }
 
+// RTM 2 permissions in one normal form: [[resourceType, permType, [names...]], ...] sorted
+function npmPerms(details) {
+	const out = []
+	for (const rt of Object.keys(details).map(Number).sort((a, b) => a - b))
+		for (const pt of Object.keys(details[rt]).map(Number).sort((a, b) => a - b))
+			out.push([rt, pt, details[rt][pt].map(String)])
+	return out
+}
+
 const NAMES = { 1: [, 'joinChannel', 'publishAudioStream', 'publishVideoStream', 'publishDataStream'],
-	2: [, 'login'], 4: [, 'login'], 5: [, 'user', 'app'], 7: [, 'roomUser', 'user', 'app'] }
-const SVC_NAMES = { 1: 'rtc', 2: 'rtm', 4: 'fpa', 5: 'chat', 7: 'apaas' }
+	2: [, 'login'], 3: [, 'publishMixStream', 'publishRawStream'], 4: [, 'login'], 5: [, 'user', 'app'],
+	6: [, 'publish', 'play'], 7: [, 'roomUser', 'user', 'app'], 8: [, 'login'] }
+const SVC_NAMES = { 1: 'rtc', 2: 'rtm', 3: 'streaming', 4: 'fpa', 5: 'chat', 6: 'fcdn', 7: 'apaas', 8: 'rtm2',
+	9: 'convoai', 10: 'stt' }
 
 // Our inspect JSON in the same form; names and expiresAt are checked on the way.
 function fromInspect(j, problems) {
@@ -125,9 +143,11 @@ function fromInspect(j, problems) {
 					problems.push(`privilege ${s.type}/${q.id}: ${q.name} ${q.expiresAt}`)
 			}
 			const f = {}
-			for (const k of ['channel', 'uid', 'userId', 'room', 'user', 'role'])
+			for (const k of ['channel', 'uid', 'userId', 'account', 'room', 'user', 'role'])
 				if (k in s)
 					f[k] = s[k]
+			if ('permissions' in s)
+				f.permissions = s.permissions.map(q => [q.resourceType, q.permType, q.resources])
 			return svc(s.type, f, p)
 		}),
 	}
@@ -205,9 +225,87 @@ const KINDS = {
 	apaas_user: () => { const c = base('apaas_user'); c.user = userStr(255); c.args = ['apaas', ...opt('user', c.user), ...expireOf(c)]; return c },
 	apaas_app: () => { const c = base('apaas_app'); c.args = ['apaas', '--app', ...expireOf(c)]; return c },
 	fpa: () => { const c = base('fpa'); c.args = ['fpa']; return c },
+	// buildTokenWithRtm2 with the RTM login's own lifetime
+	rtc_rtm2: () => {
+		const c = rtcCase('rtc_rtm2', chance(0.5), pick([1, 2]))
+		c.rtmUser = userStr(64)
+		c.rtmExpire = int(1, 86400)
+		c.args.push(...opt('rtm-user', c.rtmUser), ...opt('rtm-expire', c.rtmExpire))
+		return c
+	},
+	// repeated services: RTC for the channel plus a second RTC as a Signaling stream channel
+	rtc_stream: () => {
+		const c = rtcCase('rtc_stream', chance(0.5), pick([1, 2]))
+		c.rtmUser = userStr(64)
+		c.rtmExpire = int(1, 86400)
+		c.stream = chance(0.3) ? '*' : agoraStr(1, 64)
+		c.args.push(...opt('rtm-user', c.rtmUser), ...opt('rtm-expire', c.rtmExpire), ...opt('rtm-channel', c.stream))
+		return c
+	},
+	convoai: () => agentCase('convoai'),
+	stt: () => agentCase('stt'),
+	rtm_stream: () => {
+		const c = base('rtm_stream')
+		c.user = userStr(64)
+		c.stream = chance(0.3) ? '*' : agoraStr(1, 64)
+		c.args = ['rtm', ...opt('user', c.user), ...opt('channel', c.stream), ...expireOf(c)]
+		return c
+	},
+	rtm2: () => {
+		const c = base('rtm2')
+		c.user = userStr(64)
+		c.perms = []
+		const seen = new Set()
+		for (let i = int(0, 4); i > 0; i--) {
+			const rt = int(0, 4), pt = int(0, 1)
+			if (seen.has(rt * 2 + pt))
+				continue
+			seen.add(rt * 2 + pt)
+			const names = Array.from({ length: int(1, 3) }, () => agoraStr(1, 20).replace(/[,;:]/g, 'x'))
+			c.perms.push([rt, pt, names])
+		}
+		const rn = ['message_channels', 'stream_channels', 'group_channels', 'server_groups', 'users']
+		const spec = c.perms.map(([rt, pt, n]) => `${chance(0.5) ? rt : rn[rt]}:${chance(0.5) ? pt : ['read', 'write'][pt]}:${n.join(',')}`)
+		c.args = ['rtm', ...opt('user', c.user), ...expireOf(c)]
+		// without --permissions the CLI makes a plain RTM token: give at least one group
+		if (!c.perms.length) {
+			c.perms.push([1, 0, ['ch']])
+			spec.push('1:0:ch')
+		}
+		c.args.push(...opt('permissions', spec.join(';')))
+		c.perms.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+		return c
+	},
+	streaming: () => streamCase('streaming'),
+	fcdn: () => streamCase('fcdn'),
 	rtc006_uid: () => case006('rtc006_uid'),
 	rtc006_acct: () => case006('rtc006_acct'),
 	rtm006: () => case006('rtm006'),
+}
+
+// ConvoAI and STT: the RTC of an rtc case, an RTM user with its own lifetime, the empty service
+function agentCase(kind) {
+	const c = rtcCase(kind, chance(0.5), pick([1, 2]))
+	if (c.role === 1 && chance(0.3))
+		explicit(c)
+	c.args[0] = kind
+	c.rtmUser = userStr(64)
+	c.rtmExpire = int(1, 86400)
+	c.args.push(...opt('rtm-user', c.rtmUser), ...opt('rtm-expire', c.rtmExpire))
+	return c
+}
+
+function streamCase(kind) {
+	const c = base(kind)
+	c.channel = agoraStr(1, 64)
+	c.byUid = chance(0.4)
+	c.account = c.byUid ? uidValue() : chance(0.2) ? undefined : agoraStr(1, 255)
+	c.args = [kind, ...opt('channel', c.channel), ...expireOf(c)]
+	if (c.byUid)
+		c.args.push(...opt('uid', c.account))
+	else if (c.account !== undefined)
+		c.args.push(...opt('account', c.account))
+	return c
 }
 
 function case006(kind) {
@@ -247,6 +345,14 @@ function expect007(c, forNpm) {
 	case 'apaas_user': return { ...head, services: [svc(7, { room: '', user: c.user, role: -1 }, privs([2, E]))] }
 	case 'apaas_app': return { ...head, services: [svc(7, { room: '', user: '', role: -1 }, privs([3, E]))] }
 	case 'fpa': return { ...head, expire: 86400, services: [svc(4, {}, privs([1, 0]))] }
+	case 'rtm_stream':
+		return { ...head, services: [svc(1, { channel: c.stream, uid: c.user }, privs([1, E], [4, E])),
+			svc(2, { userId: c.user }, privs([1, E]))] }
+	case 'rtm2': return { ...head, services: [svc(8, { userId: c.user, permissions: c.perms }, privs([1, E]))] }
+	case 'streaming': case 'fcdn': {
+		const acct = c.account === undefined ? '' : c.byUid ? uidStr(c.account) : c.account
+		return { ...head, services: [svc(c.kind === 'streaming' ? 3 : 6, { channel: c.channel, account: acct }, privs([1, E], [2, E]))] }
+	}
 	case 'apaas_room_user':
 		return { ...head, services: sortSvcs([
 			// npm quirk 1 (spec 1.11): buildRoomUserToken adds no RoomUser privilege to the APaaS service;
@@ -259,8 +365,13 @@ function expect007(c, forNpm) {
 	// rtc
 	const p = c.role === 1 ? privs([1, c.priv[0]], [2, c.priv[1]], [3, c.priv[2]], [4, c.priv[3]]) : privs([1, c.priv[0]])
 	const s = [svc(1, { channel: c.channel, uid: c.byUid ? uidStr(c.account) : c.account }, p)]
+	const RE = c.rtmExpire === undefined ? E : c.rtmExpire
+	if (c.stream !== undefined)
+		s.push(svc(1, { channel: c.stream, uid: c.rtmUser }, privs([1, RE], [4, RE])))
 	if (c.rtmUser !== undefined)
-		s.push(svc(2, { userId: c.rtmUser }, privs([1, E])))
+		s.push(svc(2, { userId: c.rtmUser }, privs([1, RE])))
+	if (c.kind === 'convoai' || c.kind === 'stt')
+		s.push(svc(c.kind === 'convoai' ? 9 : 10, {}, {}))
 	return { ...head, services: s }
 }
 
@@ -276,6 +387,55 @@ function buildNpm007(c) {
 	case 'apaas_user': return npm.ApaasTokenBuilder.buildUserToken(a, k, c.user, E)
 	case 'apaas_app': return npm.ApaasTokenBuilder.buildAppToken(a, k, E)
 	case 'fpa': return npm.FpaTokenBuilder.buildToken(a, k)
+	case 'convoai': case 'stt':
+		return (c.kind === 'convoai' ? npm.ConvoAITokenBuilder : npm.SttTokenBuilder)
+			.buildToken(a, k, c.channel, uid, c.role, E, ...c.priv, c.rtmUser, c.rtmExpire)
+	case 'rtc_rtm2':
+		return npm.RtcTokenBuilder.buildTokenWithRtm2(a, k, c.channel, uid, c.role, E, ...c.priv, c.rtmUser, c.rtmExpire)
+	case 'rtc_stream': {
+		// no npm builder: the same services through AccessToken2, as Agora's tools add them
+		const t = new A2.AccessToken2(a, k, 0, E)
+		const rtc = new A2.ServiceRtc(c.channel, uid)
+		rtc.add_privilege(1, c.priv[0])
+		if (c.role === 1)
+			[2, 3, 4].forEach(id => rtc.add_privilege(id, c.priv[id - 1]))
+		t.add_service(rtc)
+		const st = new A2.ServiceRtc(c.stream, c.rtmUser)
+		st.add_privilege(1, c.rtmExpire)
+		st.add_privilege(4, c.rtmExpire)
+		t.add_service(st)
+		const rtm = new A2.ServiceRtm(c.rtmUser)
+		rtm.add_privilege(1, c.rtmExpire)
+		t.add_service(rtm)
+		return t.build()
+	}
+	case 'rtm_stream': {
+		// agora-token-service's RTM builder with a stream name, in npm's classes
+		const t = new A2.AccessToken2(a, k, 0, E)
+		const st = new A2.ServiceRtc(c.stream, c.user)
+		st.add_privilege(1, E)
+		st.add_privilege(4, E)
+		t.add_service(st)
+		const rtm = new A2.ServiceRtm(c.user)
+		rtm.add_privilege(1, E)
+		t.add_service(rtm)
+		return t.build()
+	}
+	case 'rtm2': {
+		const p = new npm.Rtm2Permissions()
+		for (const [rt, pt, names] of c.perms)
+			p.add(rt, pt, names)
+		return npm.RtmTokenBuilder.buildTokenWithPermissions(a, k, c.user, p, E)
+	}
+	case 'streaming': case 'fcdn': {
+		const t = new A2.AccessToken2(a, k, 0, E)
+		const acct = c.account === undefined ? '' : c.account
+		const s = c.kind === 'streaming' ? new A2.ServiceStreaming(c.channel, acct) : new A2.ServiceFCdn(c.channel, acct)
+		s.add_privilege(1, E)
+		s.add_privilege(2, E)
+		t.add_service(s)
+		return t.build()
+	}
 	case 'rtc_explicit': return (c.byUid ? npm.RtcTokenBuilder.buildTokenWithUidAndPrivilege.bind(npm.RtcTokenBuilder)
 		: npm.RtcTokenBuilder.BuildTokenWithUserAccountAndPrivilege.bind(npm.RtcTokenBuilder))(a, k, c.channel, uid, E, ...c.priv)
 	case 'rtc_rtm':
@@ -415,6 +575,146 @@ function check006(c, r) {
 	r('B: our verify rejects npm\'s token under another certificate', bad.rc === 1 ? null : `exit ${bad.rc}`)
 }
 
+// ---- the server: every type it builds, parsed and verified by npm, and the same payload as npm
+// builds with the token's own issue time and salt ----
+const SERVER_KINDS = ['rtc', 'rte', 'rtm', 'rtm_stream', 'rtc_rtm', 'rtm2', 'convoai', 'stt', 'streaming', 'fcdn',
+	'chat', 'path_rtc', 'post_rtm_stream']
+
+function cgiRun(ini, env, body) {
+	const out = execFileSync(SERVER, [], { env: { PATH: process.env.PATH, AGORA_TOKEN_CONFIG: ini, ...env },
+		input: body || '', stdio: ['pipe', 'pipe', 'pipe'] })
+	const s = out.toString('utf8')
+	const i = s.indexOf('\r\n\r\n')
+	return { status: Number((/^Status: (\d+)/.exec(s) || [])[1] || 0), json: JSON.parse(s.slice(i + 4)) }
+}
+
+function serverCase(kind, dir) {
+	const c = base(kind)
+	const q = {}
+	c.channel = agoraStr(1, 64)
+	c.byUid = chance(0.5)
+	c.account = c.byUid ? int(1, 4294967295) : agoraStr(1, 255)
+	c.role = pick([1, 2])
+	c.expire = int(60, 86400)
+	c.pe = int(60, 86400)
+	c.rtmExpire = int(60, 86400)
+	c.user = userStr(64)
+	c.stream = chance(0.3) ? '*' : agoraStr(1, 64)
+	const id = c.byUid ? { uid: c.account } : { account: c.account }
+	const rtc = { channel: c.channel, ...id, role: c.role === 1 ? 'publisher' : 'subscriber', expire: c.expire,
+		privilege_expire: c.pe }
+	switch (kind) {
+	case 'rtc': Object.assign(q, { type: 'rtc', ...rtc }); break
+	case 'rte': Object.assign(q, { type: 'rte', ...rtc, user: c.user }); break
+	case 'rtm': Object.assign(q, { type: 'rtm', user: c.user, expire: c.expire }); break
+	case 'rtm_stream': Object.assign(q, { type: 'rtm', user: c.user, channel: c.stream, expire: c.expire }); break
+	case 'rtc_rtm': Object.assign(q, { type: 'rtc_rtm', ...rtc, user: c.user, rtm_expire: c.rtmExpire }); break
+	case 'convoai': case 'stt': Object.assign(q, { type: kind, ...rtc, user: c.user, rtm_expire: c.rtmExpire }); break
+	case 'rtm2':
+		c.perms = [[1, 0, [agoraStr(1, 20).replace(/[,;:]/g, 'x')]], [4, 1, ['u1', 'u2']]]
+		Object.assign(q, { type: 'rtm2', user: c.user, expire: c.expire,
+			permissions: c.perms.map(([rt, pt, n]) => `${rt}:${pt}:${n.join(',')}`).join(';') })
+		break
+	case 'streaming': case 'fcdn': Object.assign(q, { type: kind, channel: c.channel, ...id, expire: c.expire }); break
+	case 'chat': Object.assign(q, { type: 'chat', user: c.user, expire: c.expire }); break
+	}
+	const ini = path.join(dir, 'token.ini')
+	fs.writeFileSync(ini, `[app]\napp_id = ${c.appId}\napp_certificate = ${c.cert}\n[token]\nmin_expire = 1\n` +
+		`services = rtc, rtm, rte, chat, rtc_rtm, rtm2, convoai, stt, streaming, fcdn\n`, { mode: 0o600 })
+	const qs = Object.entries(q).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')
+	let r
+	if (kind === 'path_rtc')
+		r = cgiRun(ini, { REQUEST_METHOD: 'GET', PATH_INFO: `/rtc/${c.channel}/${c.role === 1 ? 'publisher' : 'subscriber'}/` +
+			`${c.byUid ? 'uid' : 'userAccount'}/${c.account}`, QUERY_STRING: `expiry=${c.expire}` })
+	else if (kind === 'post_rtm_stream') {
+		const body = JSON.stringify({ TokenType: 'rtm', Uid: c.user, Channel: c.stream, Expire: c.expire })
+		r = cgiRun(ini, { REQUEST_METHOD: 'POST', PATH_INFO: '/getToken', CONTENT_TYPE: 'application/json',
+			CONTENT_LENGTH: String(Buffer.byteLength(body)) }, body)
+	} else
+		r = cgiRun(ini, { REQUEST_METHOD: 'GET', QUERY_STRING: qs })
+	c.answer = r
+	c.repro = `AGORA_TOKEN_CONFIG=<app ${c.appId}> QUERY_STRING='${qs}' ${SERVER}`
+	return c
+}
+
+// npm's build of what the server built, with its issue time and salt
+function npmForServer(c, tok, t) {
+	const { appId: a, cert: k } = c
+	const uid = c.account
+	const E = c.expire, PE = kindPe(c)
+	c.issueTs = t.issueTs
+	c.salt = t.salt
+	const stream = (ch, user, e) => {
+		const x = new A2.AccessToken2(a, k, 0, e)
+		const st = new A2.ServiceRtc(ch, user)
+		st.add_privilege(1, e)
+		st.add_privilege(4, e)
+		x.add_service(st)
+		const rtm = new A2.ServiceRtm(user)
+		rtm.add_privilege(1, e)
+		x.add_service(rtm)
+		return x.build()
+	}
+	return npm007(c, () => {
+		switch (c.kind) {
+		case 'rtc': case 'path_rtc': case 'rte':
+			if (tok === 'rtmToken')
+				return stream(c.channel, c.user, E)
+			return c.byUid ? npm.RtcTokenBuilder.buildTokenWithUid(a, k, c.channel, uid, c.role, E, PE)
+				: npm.RtcTokenBuilder.buildTokenWithUserAccount(a, k, c.channel, uid, c.role, E, PE)
+		case 'rtm': return npm.RtmTokenBuilder.buildToken(a, k, c.user, E)
+		case 'rtm_stream': case 'post_rtm_stream': return stream(c.stream, c.user, E)
+		case 'rtc_rtm': return npm.RtcTokenBuilder.buildTokenWithRtm2(a, k, c.channel, uid, c.role, E, PE, PE, PE, PE, c.user, c.rtmExpire)
+		case 'convoai': case 'stt':
+			return (c.kind === 'convoai' ? npm.ConvoAITokenBuilder : npm.SttTokenBuilder)
+				.buildToken(a, k, c.channel, uid, c.role, E, PE, PE, PE, PE, c.user, c.rtmExpire)
+		case 'rtm2': {
+			const p = new npm.Rtm2Permissions()
+			for (const [rt, pt, names] of c.perms)
+				p.add(rt, pt, names)
+			return npm.RtmTokenBuilder.buildTokenWithPermissions(a, k, c.user, p, E)
+		}
+		case 'streaming': case 'fcdn': {
+			const x = new A2.AccessToken2(a, k, 0, E)
+			const s = c.kind === 'streaming' ? new A2.ServiceStreaming(c.channel, uid) : new A2.ServiceFCdn(c.channel, uid)
+			s.add_privilege(1, E)
+			s.add_privilege(2, E)
+			x.add_service(s)
+			return x.build()
+		}
+		case 'chat': return npm.ChatTokenBuilder.buildUserToken(a, k, c.user, E)
+		}
+		return ''
+	})
+}
+// the path route takes no privilege_expire: its privileges last the token's expire
+const kindPe = c => (c.kind === 'path_rtc' ? c.expire : c.pe)
+
+const ANSWER_KEYS = { rtc: ['rtcToken'], path_rtc: ['rtcToken'], rte: ['rtcToken', 'rtmToken'], rtm: ['rtmToken'],
+	rtm_stream: ['rtmToken'], rtc_rtm: ['token'], rtm2: ['rtmToken'], convoai: ['convoaiToken'], stt: ['sttToken'],
+	streaming: ['streamingToken'], fcdn: ['fcdnToken'], chat: ['chatToken'], post_rtm_stream: ['token'] }
+
+function checkServer(c, r) {
+	if (c.answer.status !== 200) {
+		r('server: answers 200', `${c.answer.status} ${show(c.answer.json)}`)
+		return
+	}
+	r('server: answers 200', null)
+	for (const key of ANSWER_KEYS[c.kind]) {
+		const tok = c.answer.json[key]
+		const t = new A2.AccessToken2()
+		if (!t.from_string(tok)) {
+			r('server: npm parses the token', `${key}: ${tok}`)
+			continue
+		}
+		r('server: npm parses the token', null)
+		r('server: npm verifies the token', t.verifySignature(c.cert) ? null : key)
+		const theirs = npmForServer(c, key, t)
+		r('server: npm builds the same payload with its issue time and salt', inflate(tok).equals(inflate(theirs)) ? null
+			: `${key}\nours ${inflate(tok).toString('hex')}\nnpm  ${inflate(theirs).toString('hex')}`)
+	}
+}
+
 // ---- TAP ----
 function main() {
 	const results = new Map()    // "kind: check" -> { n, fails: [] }
@@ -442,6 +742,32 @@ function main() {
 			(c.v006 ? check006 : check007)(c, r)
 		} catch (e) {
 			r('no exception', e.stack)
+		}
+	}
+	if (SERVER) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'interop-'))
+		try {
+			for (let i = 0; i < Math.max(SERVER_KINDS.length, Math.floor(CASES / 3)); i++) {
+				const kind = SERVER_KINDS[i % SERVER_KINDS.length]
+				let c
+				const r = (check, problem) => {
+					const key = `server ${kind}: ${check}`
+					if (!results.has(key))
+						results.set(key, { n: 0, fails: [] })
+					const e = results.get(key)
+					e.n++
+					if (problem)
+						e.fails.push(`server case ${i}: ${c ? c.repro : ''}\n${problem}`)
+				}
+				try {
+					c = serverCase(kind, dir)
+					checkServer(c, r)
+				} catch (e) {
+					r('no exception', e.stack)
+				}
+			}
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true })
 		}
 	}
 	let failed = 0

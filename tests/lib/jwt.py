@@ -103,7 +103,7 @@ def sign(alg, kid, claims, header=None, sign_alg=None, sign_kid=None):
 
 def corpus(iss, aud):
     now = int(time.time())
-    good = {"iss": iss, "aud": aud, "sub": "alice", "exp": now + 600, "iat": now}
+    good = {"iss": iss, "aud": aud, "sub": "alice", "exp": now + 7200, "iat": now}
 
     def c(**kw):
         d = dict(good)
@@ -188,7 +188,7 @@ def corpus(iss, aud):
     add("invalid_token", "aud-array-10000", rs(c(aud=["x"] * 9999 + [aud])))
     add("invalid_token", "larger-than-8k", rs(c(pad="p" * 9000)))
     # claims
-    add("invalid_claims", "exp-string", rs(c(exp=str(now + 600))))
+    add("invalid_claims", "exp-string", rs(c(exp=str(now + 7200))))
     add("invalid_claims", "exp-null", rs(json.dumps(c(exp=None))[:-1].encode() + b',"exp":null}'))
     add("invalid_claims", "exp-missing", rs(c(exp=None)))
     add("invalid_claims", "exp-2^63", rs(c(exp=2 ** 63 - 1)))

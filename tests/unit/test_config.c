@@ -41,8 +41,9 @@ static void test_defaults(void)
 	is_str(c.apps[0].name, "", "named \"\"");
 	is_str(c.apps[0].app_id, ID, "app id kept as written");
 	is_str(c.apps[0].app_cert, CERT, "certificate kept as written");
-	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
-		"services default to rtc, rtm, rte, chat");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2, "services default to rtc, rtm, rte, chat, rtc_rtm, rtm2");
+	is_int(c.compat_metadata, 0, "compat_metadata no");
 	is_int(c.default_expire, 3600, "default_expire 3600");
 	is_int(c.min_expire, 1, "min_expire 1");
 	is_int(c.max_expire, 86400, "max_expire 86400");
@@ -130,8 +131,8 @@ static void test_every_key(void)
 		"empty values keep the defaults");
 	is_int(c.default_expire, 3600, "empty default_expire is 3600");
 	is_int(c.max_link_lifetime, 300, "signed links last at most 300 s by default");
-	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT,
-		"empty services is the default list");
+	is_int(c.services, 1u << CFG_T_RTC | 1u << CFG_T_RTM | 1u << CFG_T_RTE | 1u << CFG_T_CHAT |
+		1u << CFG_T_RTC_RTM | 1u << CFG_T_RTM2, "empty services is the default list");
 	config_free(&c);
 }
 
@@ -173,6 +174,25 @@ static const struct bad {
 	const char *want;
 } bad[] = {
 	{ __LINE__, "", "no [app] section" },
+	/* [jwt:NAME] */
+	{ __LINE__, APP "[jwt:x]\nalgorithms = none\n", "[jwt:x] algorithms: takes RS256" },
+	{ __LINE__, APP "[jwt:x]\nalgorithms = RS256, rs256\n", "[jwt:x] algorithms: takes RS256" },
+	{ __LINE__, APP "[jwt:x]\nsecret = short\n", "[jwt:x] secret: must be at least 32 bytes" },
+	{ __LINE__, APP "[jwt:x]\njwks_url = http://keys.example/\n", "[jwt:x] jwks_url: must be an https:// URL" },
+	{ __LINE__, APP "[jwt:x]\nleeway = 3601\n", "[jwt:x] leeway: must be 0 to 3600" },
+	{ __LINE__, APP "[jwt:x]\nrequire = role\n", "[jwt:x] require: takes claim=value pairs" },
+	{ __LINE__, APP "[jwt:x]\nidentity = a b\n", "[jwt:x] identity: a claim name has no spaces" },
+	{ __LINE__, APP "[jwt:x]\naudience = a\nalgorithms = RS256\njwks_file = /k\n", "[jwt:x] issuer is required" },
+	{ __LINE__, APP "[jwt:x]\nissuer = https://i/\naudience = a\nalgorithms = RS256\n",
+		"[jwt:x] jwks_url or jwks_file is required" },
+	{ __LINE__, APP "[jwt:x]\nissuer = https://i/\naudience = a\nalgorithms = HS256\n",
+		"[jwt:x] algorithms lists an HS algorithm: secret is required" },
+	{ __LINE__, APP "[jwt:x]\nissuer = https://i/\naudience = a\nalgorithms = RS256\njwks_url = https://k/\n",
+		"[jwt:x] jwks_url needs [limits] state_dir" },
+	{ __LINE__, APP "[jwt:x]\nissuer = https://i/\naudience = a\nalgorithms = RS256\njwks_file = /k\n"
+		"[jwt:y]\nissuer = https://i/\naudience = b\nalgorithms = RS256\njwks_file = /k\n",
+		"[jwt:y] has the issuer of [jwt:x]" },
+	{ __LINE__, APP "[auth]\nmode = jwt\n", "[auth] mode jwt needs a [jwt:NAME] section" },
 	{ __LINE__, "[app]\napp_id = " ID "\n", "[app] app_certificate is missing" },
 	{ __LINE__, "[app]\napp_certificate = " CERT "\n", "[app] app_id is missing" },
 	{ __LINE__, "[app]\napp_id = 970CA35de60c44645bbae8a215061b3\napp_certificate = " CERT "\n",
@@ -253,6 +273,41 @@ static const struct bad {
 	{ __LINE__, APP "secret line without an equals sign 5CFd2fd1755d40ecb72977518be15d3b\n",
 		"syntax error at line 4" },
 };
+
+static void test_jwt(void)
+{
+	struct config c;
+	char err[256];
+	const char *ini = APP
+		"[auth]\nmode = jwt, key\nkeys = a-key-of-sixteen-bytes\n"
+		"[limits]\nstate_dir = /tmp\n"
+		"[jwt:supabase]\nissuer = https://ref.supabase.co/auth/v1\naudience = authenticated\n"
+		"jwks_url = https://ref.supabase.co/auth/v1/.well-known/jwks.json\nalgorithms = ES256, HS256\n"
+		"secret = \"0123456789abcdef0123456789abcdef-#;\"\nleeway = 5\nidentity = email\n"
+		"uid_claim = agora_uid\nrequire = role=authenticated, email_verified=true\n"
+		"channels_claim = channels\nrole_claim = agora_role\n";
+	const struct cfg_jwt *j = &c.jwt.iss[0];
+
+	is_int(load(&c, ini, err, sizeof(err)), 0, "a [jwt:NAME] section with every key loads");
+	is_str(err, "", "without a reason");
+	ok(c.auth_modes == (CFG_AUTH_BIT(CFG_AUTH_JWT) | CFG_AUTH_BIT(CFG_AUTH_KEY)), "mode jwt, key: both bits");
+	is_int(c.jwt.n, 1, "one issuer");
+	is_str(j->name, "supabase", "named by its label");
+	is_str(j->issuer, "https://ref.supabase.co/auth/v1", "issuer");
+	ok(j->algs == ((1u << CFG_JWT_ES256) | (1u << CFG_JWT_HS256)), "algorithms ES256 and HS256");
+	is_int(j->secret_len, 35, "the quoted secret, # and ; included");
+	is_int(j->leeway, 5, "leeway");
+	is_str(j->identity, "email", "identity");
+	ok(j->n_require == 2 && strcmp(j->require[1].claim, "email_verified") == 0 &&
+		strcmp(j->require[1].value, "true") == 0, "two require pairs");
+	is_str(j->role_claim, "agora_role", "role_claim");
+	config_free(&c);
+	ok(c.jwt.n == 0 && c.jwt.iss[0].secret[0] == '\0', "config_free wipes the HS secret");
+	/* no default algorithm: the operator says which one the issuer signs with */
+	is_int(load(&c, APP "[jwt:a]\nissuer = https://i/\naudience = a\njwks_file = /k\n", err, sizeof(err)), -1,
+		"algorithms left out: refused");
+	ok(strstr(err, "[jwt:a] algorithms is required") != NULL, "and the reason says so: %s", err);
+}
 
 static void test_bad(void)
 {
@@ -433,6 +488,7 @@ int main(void)
 	test_every_key();
 	test_profiles();
 	test_bad();
+	test_jwt();
 	test_no_text_in_reasons();
 	test_files();
 	test_heap_wiped();

@@ -381,6 +381,94 @@ static void test_stamp(void)
 	ok(differ, "salts change");
 }
 
+/* The inflated content of a 007 token (signature and signing info): what npm's and our zlib agree on. */
+static size_t payload(unsigned char *out, size_t cap, const char *tok)
+{
+	unsigned char raw[2048];
+	size_t n = token_base64_decode(raw, sizeof(raw), tok + 3, strlen(tok) - 3);
+	uLongf len = cap;
+
+	if (n == 0 || uncompress(out, &len, raw, n) != Z_OK)
+		return 0;
+	return len;
+}
+
+/* same_payload: tok (ours) and npm's token hold the same bytes */
+static int same_payload(const char *ours, const char *npm)
+{
+	unsigned char a[2048], b[2048];
+	size_t na = payload(a, sizeof(a), ours), nb = payload(b, sizeof(b), npm);
+
+	return na > 0 && na == nb && memcmp(a, b, na) == 0;
+}
+
+/* Tokens npm agora-token 2.0.6 built with issue time 1700000000 and salt 12345 (Date and
+ * Math.random stubbed), for the official test app. */
+static const char *NPM_CONVOAI = "007eJxTYHjjn8RvsF+jsOvGW1b9w0c1tv2/PnFmzZN85U9S0z/9z+pWYLA0N3B2NDZNSTUzSDYxMTMxTUpKTLVINDI0NTAzTDI2ZvgYnCrAx8BgacDAwMzAyMDCwMgA4jMxcLCDRDawMDCwMEQwMTCwMRTl5+cqGLIyJKan5pUwMTAClbcwMzBwQgR0i0pyORkYGAD0LSXp";
+static const char *NPM_STT = "007eJxTYPjx1lTvgnOzb9cnc1VtLoXaxalCl1T+BGtsWDR9ZoGP+h0FBktzA2dHY9OUVDODZBMTMxPTpKTEVItEI0NTAzPDJGNjho/BqQJ8DAyWBgwMzAyMYAjiszEU5efnKhiyMBgaGZswgcVbmBkY2BmKS0p0k/JLuBgYGAD6ix+8";
+static const char *NPM_STREAM = "007eJxTYFiVZ/HhO6tR5ByXy6vWiDpdb/Vds3zX5wqJ+yv2x81wT5+rwGBpbuDsaGyakmpmkGxiYmZimpSUmGqRaGRoamBmmGRszPAxOFWAj4HB0oCBgYmBEYxBfBYwycigxcyQlJ8EEoWIg7kAuicelg==";
+
+static void test_new_services(void)
+{
+	struct token_key k = { APP_ID, CERT, 1700000000, 12345 };
+	struct token_rtc r;
+	struct token2 t;
+	char out[TOKEN_BUF_SIZE];
+
+	/* ConvoAI: publisher, account "agent", four lifetimes, RTM "agent-rtm" for 900 s */
+	token_rtc_init(&r, "room 1", 0, TOKEN_ROLE_PUBLISHER, 3600, 0);
+	r.account = "agent";
+	r.join = 3600;
+	r.audio = 1800;
+	r.video = 1200;
+	r.data = 600;
+	r.rtm_user = "agent-rtm";
+	r.rtm_expire = 900;
+	is_int(token_build_convoai(out, sizeof(out), &k, &r), TOKEN_OK, "ConvoAI builds");
+	ok(same_payload(out, NPM_CONVOAI), "ConvoAI: the payload npm 2.0.6 builds, byte for byte");
+	ok(token2_parse(&t, out, strlen(out)) == TOKEN_OK && t.n_services == 3 && t.services[2].type == TOKEN_SVC_CONVOAI &&
+		t.services[2].n_privileges == 0 && t.unknown_type == 0, "it parses: RTC, RTM and an empty type-9 service");
+	token2_free(&t);
+	ok(token2_parse(&t, NPM_CONVOAI, strlen(NPM_CONVOAI)) == TOKEN_OK && token2_verify(&t, CERT) == TOKEN_OK &&
+		t.n_services == 3, "npm's ConvoAI token parses and verifies");
+	token2_free(&t);
+
+	/* STT: subscriber uid 1234 (join only), RTM "stt-bot" for 900 s */
+	token_rtc_init(&r, "room 1", 1234, TOKEN_ROLE_SUBSCRIBER, 3600, 3600);
+	r.rtm_user = "stt-bot";
+	r.rtm_expire = 900;
+	is_int(token_build_stt(out, sizeof(out), &k, &r), TOKEN_OK, "STT builds");
+	ok(same_payload(out, NPM_STT), "STT: the payload npm 2.0.6 builds, byte for byte");
+	r.rtm_user = NULL;
+	is_int(token_build_stt(out, sizeof(out), &k, &r), TOKEN_ERR_USER, "STT without an RTM user is refused");
+	is_int(token_build_convoai(out, sizeof(out), &k, &r), TOKEN_ERR_USER, "ConvoAI without an RTM user is refused");
+
+	/* a Signaling stream channel for every channel */
+	is_int(token_build_rtm_stream(out, sizeof(out), &k, "bob", "*", 3600), TOKEN_OK, "an RTM token with stream channel * builds");
+	ok(same_payload(out, NPM_STREAM), "its payload: RTC(*, bob, join + data) then RTM(bob), as npm packs them");
+	is_int(token_build_rtm_stream(out, sizeof(out), &k, "bob", "a*", 3600), TOKEN_ERR_CHANNEL, "a channel with * inside is refused");
+	is_int(token_build_rtm_stream(out, sizeof(out), &k, "bob", "", 3600), TOKEN_ERR_CHANNEL, "an empty stream channel is refused");
+	is_int(token_build_rtm_stream(out, sizeof(out), &k, "", "ch", 3600), TOKEN_ERR_USER, "an empty user is refused");
+	is_int(token_check_stream_channel("*", 1), TOKEN_OK, "* is a stream channel");
+	is_int(token_check_stream_channel("**", 2), TOKEN_ERR_CHANNEL, "** is not");
+
+	/* repeated services: RTC for the call plus a second RTC for the stream channel */
+	token_rtc_init(&r, "call", 42, TOKEN_ROLE_PUBLISHER, 3600, 3600);
+	r.rtm_user = "bob";
+	r.rtm_expire = 600;
+	r.rtm_channel = "chat-room";
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_OK, "RTC + stream channel + RTM builds");
+	ok(token2_parse(&t, out, strlen(out)) == TOKEN_OK && t.n_services == 3 &&
+		t.services[0].type == TOKEN_SVC_RTC && t.services[0].channel.len == 4 && t.services[0].n_privileges == 4 &&
+		t.services[1].type == TOKEN_SVC_RTC && t.services[1].channel.len == 9 && t.services[1].n_privileges == 2 &&
+		t.services[1].privileges[1].id == TOKEN_PRIV_RTC_DATA && t.services[1].privileges[1].value == 600 &&
+		t.services[1].account.len == 3 && memcmp(t.services[1].account.p, "bob", 3) == 0 &&
+		t.services[2].type == TOKEN_SVC_RTM, "both RTC services parse, in the order built, then RTM");
+	token2_free(&t);
+	r.rtm_user = NULL;
+	is_int(token_build_rtc(out, sizeof(out), &k, &r), TOKEN_ERR_USER, "a stream channel without an RTM user is refused");
+}
+
 int main(void)
 {
 	test_packer();
@@ -390,5 +478,6 @@ int main(void)
 	test_negative();
 	test_token1_bounds();
 	test_stamp();
+	test_new_services();
 	return done();
 }

@@ -1,6 +1,7 @@
 /* test_rl_redis.c - the Redis store against a real redis-server on a unix socket of the test's
  * directory (and one on loopback TCP with a password): the bucket, two processes sharing it, keys
  * that expire, the script flushed, Redis stopped and back, slow, full, and a wrong password. */
+#include "../../src/server/ratelimit.c"
 #include "../../src/server/rl_redis.c"
 
 #include <fcntl.h>
@@ -292,6 +293,41 @@ int main(void)
 	is_int(rr_take(&a, &st, "t:ip:x", 6, 1000000, 60, t + S(2), &ra), RR_PASS, "then it connects again by itself");
 	is_int(take(&b, "t:ip:x", 1, 60, &ra), RR_LIMITED,
 		"a process whose kept connection the restart closed reconnects at once (and the script is loaded)");
+
+	/* through ratelimit.c: identities and addresses, two hosts, on_store_error */
+	{
+		static struct config cf;
+		struct ratelimit h1, h2;
+
+		cf.requests_per_minute = 1;
+		cf.burst = 2;
+		cf.store = st;
+		cf.store.redis = 1;
+		rl_init(&h1);
+		rl_init(&h2);
+		is_int(rl_take_identity(&h1, &cf, "alice@example.com", mono_ns(), &ra), RL_PASS, "identity alice, host 1");
+		is_int(rl_take_identity(&h2, &cf, "alice@example.com", mono_ns(), &ra), RL_PASS, "alice, host 2");
+		is_int(rl_take_identity(&h1, &cf, "alice@example.com", mono_ns(), &ra), RL_LIMITED,
+			"burst 2: the identity's bucket is shared by the hosts");
+		is_int((int)admin_int("EXISTS %s", "t:id:alice@example.com"), 1, "in the key t:id:alice@example.com");
+		is_int(rl_take(&h2, &cf, "alice@example.com", mono_ns(), &ra), RL_PASS,
+			"an address spelt the same is another bucket");
+		is_int(rl_take(&h1, &cf, "2001:db8:1:2::5", mono_ns(), &ra), RL_PASS, "IPv6 client, host 1");
+		is_int(rl_take(&h2, &cf, "2001:db8:1:2:ffff::6", mono_ns(), &ra), RL_PASS, "its /64 neighbour, host 2");
+		is_int(rl_take(&h1, &cf, "2001:db8:1:2::7", mono_ns(), &ra), RL_LIMITED, "one bucket for the /64");
+		is_int((int)admin_int("EXISTS %s", "t:ip:2001:db8:1:2::/64"), 1, "in the key t:ip:2001:db8:1:2::/64");
+		snprintf(cf.store.redis_addr, sizeof(cf.store.redis_addr), "unix:%s/none.sock", dir);
+		is_int(rl_take(&h1, &cf, "192.0.2.99", mono_ns(), &ra), RL_OPEN, "no Redis, on_store_error = allow: open");
+		ok(strstr(h1.why, "cannot connect") != NULL && strstr(h1.why, "on_store_error = allow: not limited") != NULL,
+			"why: %s", h1.why);
+		cf.store.deny_on_error = 1;
+		is_int(rl_take(&h2, &cf, "192.0.2.99", mono_ns(), &ra), RL_UNAVAILABLE, "deny: unavailable");
+		ok(strstr(h2.why, "on_store_error = deny: refused") != NULL, "why: %s", h2.why);
+		cf.store.redis = 0;
+		ok(h1.redis.ctx == NULL, "(the failed connection is closed)");
+		rl_close(&h1);
+		rl_close(&h2);
+	}
 
 	/* loopback TCP with a password */
 	tcp_port = free_port();
