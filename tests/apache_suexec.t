@@ -294,11 +294,19 @@ lesser() {
 	ok "$1: /health is 500" status_is 500
 	ok "$1: error_log: $2" eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -q '$2'"
 }
-lesser noauth 'Require not allowed in <FilesMatch> context'
+lesser noauth 'CGIPassAuth not allowed here'
+as "$A" sed -i '/^CGIPassAuth/d' "$HA/public_html/noauth/.htaccess"
+lesser_again() {	# NAME PATTERN: the same after an edit of its .htaccess
+	log_at=$(stat -c %s "$T/logs/error.log")
+	curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/$1/health" > "$T/status"
+	ok "$1: then /health is 500 again" status_is 500
+	ok "$1: error_log: $2" eval "tail -c +$((log_at + 1)) '$T/logs/error.log' | grep -q '$2'"
+}
+lesser_again noauth 'Require not allowed in <FilesMatch> context'
 as "$A" sed -i '/^<FilesMatch/,/^<\/FilesMatch>/d' "$HA/public_html/noauth/.htaccess"
 install -m 644 -o "$A" -g "$A" "$HA/etc/token.ini" "$HA/public_html/noauth/token.INI"
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/health" > "$T/status"
-ok "noauth: without the <FilesMatch> block, 200" status_is 200
+ok "noauth: without CGIPassAuth and the <FilesMatch> block, 200" status_is 200
 curl -s -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$PORT_A/noauth/token.INI" > "$T/status"
 ok "noauth: the RewriteRule still refuses token.INI (403)" status_is 403
 rm -f "$HA/public_html/noauth/token.INI"
