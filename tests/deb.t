@@ -91,6 +91,15 @@ ok "the Apache snippet is enabled (a2enconf)" test -L "$R/etc/apache2/conf-enabl
 ok "the systemd unit is installed, not enabled" \
 	test -f "$R/lib/systemd/system/agora-token.service" -a ! -e "$R/etc/systemd/system/multi-user.target.wants/agora-token.service"
 
+# the ini is made from the example, whose [app] is empty: refused, saying what to fill in, until the
+# admin writes the app's credentials in
+in_root env -i REQUEST_METHOD=GET PATH_INFO=/health /usr/lib/agora-token-fcgi/token.fcgi > "$T/fresh.out" 2> "$T/fresh.err"
+ok "a fresh install's /health is 503 until [app] is filled in" grep -q '^Status: 503' "$T/fresh.out"
+ok "and the log says what is missing" grep -q '\[app\] app_id is missing' "$T/fresh.err"
+sed -i -e "s/^app_id .*/app_id          = $APP_ID/" -e "s/^app_certificate .*/app_certificate = \"$APP_CERT\"/" \
+	"$R/etc/agora-token/token.ini"
+touch -d "@$(($(date +%s) - 2))" "$R/etc/agora-token/token.ini"
+
 # ---- lighttpd ----
 start_lighttpd() {
 	PORT=$(free_port)
@@ -193,7 +202,7 @@ ok "the upgrade leaves lighty-disable-mod's choice alone" test ! -e "$R/etc/ligh
 in_root lighty-enable-mod agora-token-fcgi > /dev/null
 ok "lighttpd starts after the upgrade" start_lighttpd
 fetch GET /rtc/demo/publisher/uid/42 ""
-ok "the upgraded server reads the edited ini (default_expire 1234)" test "$(jget expiresIn)" = 1234
+ok "the upgraded server reads the edited ini (default_expire 1234)" test "$(token_field rtcToken expire)" = 1234
 ok "its token verifies" token_ok rtcToken --channel demo --uid 42
 stop_server
 
