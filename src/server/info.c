@@ -29,8 +29,6 @@ void info_ping(struct resp *r)
  * path or, in a broken file, what surrounds a secret). */
 void info_health(struct resp *r, const struct config *c)
 {
-	int t;
-
 	if (c == NULL) {
 		resp_json(r, 503);
 		r->err = E_CONFIG;
@@ -49,13 +47,20 @@ void info_health(struct resp *r, const struct config *c)
 		jb_kv_bool(&r->jb, "demo", 1);
 		jb_kv_cstr(&r->jb, "warning", INFO_DEMO_WARNING);
 	}
-	jb_key(&r->jb, "services");
-	jb_arr_open(&r->jb);
+	info_services(&r->jb, c);
+	jb_obj_close(&r->jb);
+}
+
+void info_services(struct jbuf *jb, const struct config *c)
+{
+	int t;
+
+	jb_key(jb, "services");
+	jb_arr_open(jb);
 	for (t = 0; t < CFG_T__MAX; t++)
 		if (c->services & (1u << t))
-			jb_cstr(&r->jb, config_type_name((enum cfg_type)t));
-	jb_arr_close(&r->jb);
-	jb_obj_close(&r->jb);
+			jb_cstr(jb, config_type_name((enum cfg_type)t));
+	jb_arr_close(jb);
 }
 
 void info_describe(struct resp *r)

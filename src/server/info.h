@@ -19,6 +19,8 @@ int info_demo(const struct config *c);
 void info_ping(struct resp *r);
 /* c NULL: 503, and why only in the log. */
 void info_health(struct resp *r, const struct config *c);
+/* "services": [...], the token types c issues: /health and /config say the same */
+void info_services(struct jbuf *jb, const struct config *c);
 void info_describe(struct resp *r);
 enum rerr info_inspect(struct resp *r, const struct config *c, const struct treq *t, uint32_t now);
 

@@ -2,6 +2,7 @@
  * secret: every token carries it), the services and the lifetime limits. Nothing here reads a
  * certificate, an API key or the signing secret. */
 #include "agora_token.h"
+#include "server/info.h"
 #include "server/pageconf.h"
 
 static const char *const auth_names[CFG_AUTH__MAX] = { "none", "key", "signed", "jwt" };
@@ -17,12 +18,7 @@ enum rerr pageconf_answer(struct resp *r, const struct config *c, const char *ap
 	jb_obj_open(&r->jb);
 	jb_kv_cstr(&r->jb, "appId", a->app_id);
 	jb_kv_cstr(&r->jb, "app", a->name);
-	jb_key(&r->jb, "services");
-	jb_arr_open(&r->jb);
-	for (t = 0; t < CFG_T__MAX; t++)
-		if (c->services & (1u << t))
-			jb_cstr(&r->jb, config_type_name((enum cfg_type)t));
-	jb_arr_close(&r->jb);
+	info_services(&r->jb, c);
 	jb_kv_u64(&r->jb, "defaultExpire", c->default_expire);
 	jb_kv_u64(&r->jb, "minExpire", c->min_expire);
 	jb_kv_u64(&r->jb, "maxExpire", c->max_expire);
