@@ -24,10 +24,12 @@ FCGI_LIBS = $(if $(filter dynamic,$(FCGI_LINK)),,-Wl,-Bstatic) -lfcgi $(SERVER_L
 
 LIB_SRC   = $(sort $(wildcard src/token/*.c))
 LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
-# shared by the server and the CLI
-COMMON_SRC = $(sort $(wildcard src/common/*.c))
+# shared by the server and the CLI: the token doctor and JSON (common/), the ini and its sections (config/)
+COMMON_SRC = $(sort $(wildcard src/common/*.c src/config/*.c))
 COMMON_OBJ = $(COMMON_SRC:src/%.c=build/%.o)
-SERVER_SRC = $(sort $(wildcard src/server/*.c))
+# the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the request path (server/)
+SERVER_ROOMS = http auth limits server
+SERVER_SRC = $(sort $(foreach r,$(SERVER_ROOMS),$(wildcard src/$(r)/*.c)))
 SERVER_OBJ = $(SERVER_SRC:src/%.c=build/%.o)
 CLI_SRC   = $(sort $(wildcard src/cli/*.c))
 CLI_OBJ   = $(CLI_SRC:src/%.c=build/%.o)

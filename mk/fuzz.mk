@@ -56,9 +56,9 @@ fuzz-cov: $(COV_BIN)
 		row() { d=$$1; shift; $(LLVM_COV) report $$f -instr-profile=$(COV_DIR)/$$name.profdata "$$@" | \
 			awk -v h=$$name -v d=$$d '$$1 == "TOTAL" { printf "%-8s %-15s %6s %6s %7s\n", h, d, $$8, $$9, $$10 }' \
 			>>$(COV_DIR)/report.txt; }; \
-		srv=$$(ls src/server/*.c | grep -v src/server/main.c); \
-		row src/server $$srv; row src/common src/common/*.c; row src/token src/token/*.c; \
-		row server+common $$srv src/common/*.c; \
+		srv="$(filter-out src/server/main.c,$(SERVER_SRC))"; \
+		row server-rooms $$srv; row common+config $(COMMON_SRC); row src/token src/token/*.c; \
+		row server+common $$srv $(COMMON_SRC); \
 	done
 	@cat $(COV_DIR)/report.txt
 

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "common/config.h"
+#include "config/config.h"
 #include "common/inspect.h"
 
 #define JSON_START   8192

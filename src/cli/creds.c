@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "common/config.h"
+#include "config/config.h"
 
 #define ENV_APP_ID   "AGORA_APP_ID"
 #define ENV_APP_CERT "AGORA_APP_CERTIFICATE"

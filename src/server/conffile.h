@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "common/config.h"
+#include "config/config.h"
 
 #ifndef TOKEN_SYSTEM_INI
 #define TOKEN_SYSTEM_INI "/etc/agora-token/token.ini"

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "common/config.h"
-#include "server/respond.h"
-#include "server/route.h"
+#include "config/config.h"
+#include "http/respond.h"
+#include "http/route.h"
 
 /* The public app of Agora's own test vectors, which etc/token.demo.ini serves: its tokens join
  * no real channel. */

@@ -3,10 +3,10 @@
 #ifndef MINT_H
 #define MINT_H
 
-#include "common/config.h"
+#include "config/config.h"
 #include "common/json.h"
-#include "server/respond.h"
-#include "server/route.h"
+#include "http/respond.h"
+#include "http/route.h"
 
 /* stamp gives the issue time and the salt: token_key_stamp() but in tests and fuzzers. c: the
  * configuration's [token] compat_metadata. */

@@ -3,8 +3,8 @@
 #ifndef PAGECONF_H
 #define PAGECONF_H
 
-#include "common/config.h"
-#include "server/respond.h"
+#include "config/config.h"
+#include "http/respond.h"
 
 /* app: the [app:NAME] profile asked for (NULL: the default one). */
 enum rerr pageconf_answer(struct resp *r, const struct config *c, const char *app);

@@ -3,14 +3,14 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "server/auth.h"
-#include "server/clientaddr.h"
-#include "server/cors.h"
+#include "auth/auth.h"
+#include "limits/clientaddr.h"
+#include "http/cors.h"
 #include "server/info.h"
 #include "server/mint.h"
 #include "server/pageconf.h"
-#include "server/policy.h"
-#include "server/ratelimit.h"
+#include "auth/policy.h"
+#include "limits/ratelimit.h"
 #include "server/server.h"
 
 static time_t wall_now(void)

@@ -8,11 +8,11 @@
 
 #include "agora_token.h"
 #include "server/conffile.h"
-#include "server/jwt_auth.h"
-#include "server/ratelimit.h"
-#include "server/request.h"
-#include "server/respond.h"
-#include "server/route.h"
+#include "auth/jwt_auth.h"
+#include "limits/ratelimit.h"
+#include "http/request.h"
+#include "http/respond.h"
+#include "http/route.h"
 
 /* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
  * its own afterwards, so that every answer is reproducible. */

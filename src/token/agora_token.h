@@ -280,6 +280,9 @@ void token_hmac_sha256(unsigned char out[32], const void *key, size_t key_len, c
  * Both return the output length, or 0 when the output does not fit or the input is bad. */
 size_t token_base64_encode(char *out, size_t cap, const unsigned char *in, size_t len);
 size_t token_base64_decode(unsigned char *out, size_t cap, const char *in, size_t len);
+/* Strict base64url (JWS, RFC 7515): the URL-safe alphabet only, no padding, no leftover bits set.
+ * Returns 0 with the length in *outlen (0 for ""), or -1 when bad or when it would exceed cap. */
+int token_base64url_decode(unsigned char *out, size_t cap, const char *in, size_t len, size_t *outlen);
 
 #ifdef __cplusplus
 }

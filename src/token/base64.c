@@ -1,4 +1,5 @@
-/* base64.c - standard padded base64 out; standard or URL-safe, padded or not, in.
+/* base64.c - standard padded base64 out; standard or URL-safe, padded or not, in; and the strict
+ * base64url of JWTs (RFC 7515: URL-safe alphabet only, no padding, zero leftover bits).
  * Decoding refuses any other character, so a mangled token is an error, not a different token. */
 #include "agora_token.h"
 
@@ -30,7 +31,8 @@ size_t token_base64_encode(char *out, size_t cap, const unsigned char *in, size_
 	return o;
 }
 
-static int b64_value(char c)
+/* url: only the URL-safe alphabet; else both alphabets */
+static int b64_digit(char c, int url)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -38,9 +40,9 @@ static int b64_value(char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '+' || c == '-')
+	if (c == '-' || (c == '+' && !url))
 		return 62;
-	if (c == '/' || c == '_')
+	if (c == '_' || (c == '/' && !url))
 		return 63;
 	return -1;
 }
@@ -59,7 +61,7 @@ size_t token_base64_decode(unsigned char *out, size_t cap, const char *in, size_
 	if (len % 4 == 1)
 		return 0;
 	for (i = 0; i < len; i++) {
-		int v = b64_value(in[i]);
+		int v = b64_digit(in[i], 0);
 		if (v < 0)
 			return 0;
 		acc = acc << 6 | (uint32_t)v;
@@ -84,4 +86,28 @@ size_t token_base64_decode(unsigned char *out, size_t cap, const char *in, size_
 		out[o++] = (unsigned char)(acc >> 2);
 	}
 	return o;
+}
+
+int token_base64url_decode(unsigned char *out, size_t cap, const char *in, size_t len, size_t *outlen)
+{
+	size_t i, n = 0;
+	uint32_t acc = 0;
+	int bits = 0, v;
+
+	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > cap)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((v = b64_digit(in[i], 1)) < 0)
+			return -1;
+		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* the bits left over must be zero: otherwise two texts would decode to the same bytes */
+	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+		return -1;
+	*outlen = n;
+	return 0;
 }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/request.h"
-#include "server/route.h"
+#include "http/request.h"
+#include "http/route.h"
 
 static const uint8_t *in;
 static size_t in_left;

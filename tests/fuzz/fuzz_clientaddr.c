@@ -1,13 +1,13 @@
 /* fuzz_clientaddr.c - libFuzzer harness for trusted_proxies: a list of networks, REMOTE_ADDR,
- * X-Forwarded-For and Forwarded (split at newlines) through cfg_parse_net, ca_client and
+ * X-Forwarded-For and Forwarded (split at newlines) through ip_parse_net, ca_client and
  * rl_client_key. Oracles: the client is REMOTE_ADDR itself or an address that parses back, and
  * never a hop a trusted proxy did not write (without trusted proxies, always REMOTE_ADDR). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/clientaddr.h"
-#include "server/ratelimit.h"
+#include "limits/clientaddr.h"
+#include "limits/ratelimit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n < sizeof(item)) {
 			memcpy(item, nets, n);
 			item[n] = '\0';
-			if (cfg_parse_net(item, &st.proxies[st.n_proxies], why, sizeof(why)) == 0) {
+			if (ip_parse_net(item, &st.proxies[st.n_proxies], why, sizeof(why)) == 0) {
 				if (st.proxies[st.n_proxies].bits > 128)
 					abort();
 				st.n_proxies++;
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (got != f[1])
 			abort();
 	} else if (got != f[1]) {
-		if (got != buf || cfg_parse_ip(buf, strlen(buf), a) == 0)
+		if (got != buf || ip_parse(buf, strlen(buf), a) == 0)
 			abort();
 	}
 	if (got != NULL)

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "common/config.h"
+#include "config/config.h"
 
 #define OTHER_CERT "fedcba9876543210fedcba9876543210"
 

@@ -10,7 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 
-#include "server/jwt.h"
+#include "auth/jwt.h"
 
 static struct jwks set;
 static struct cfg_jwt cfg;

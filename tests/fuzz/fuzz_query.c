@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/auth.h"
-#include "server/request.h"
-#include "server/route.h"
+#include "auth/auth.h"
+#include "http/request.h"
+#include "http/route.h"
 
 static size_t no_body(char *buf, size_t n)
 {

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/config.h"
+#include "config/config.h"
 #include "tap.h"
 
 #define APP "[app]\napp_id = 970CA35de60c44645bbae8a215061b33\napp_certificate = 5CFd2fd1755d40ecb72977518be15d3b\n"

@@ -1,6 +1,6 @@
 /* test_clientaddr.c - trusted_proxies: networks parsed strictly, and the client found in
  * X-Forwarded-For and Forwarded only behind a trusted peer, with IPv4, IPv6 and chains of proxies. */
-#include "../../src/server/clientaddr.c"
+#include "../../src/limits/clientaddr.c"
 
 #include <stdio.h>
 
@@ -19,7 +19,7 @@ static void trust(const char *list)
 
 		memcpy(item, p, n);
 		item[n] = '\0';
-		if (cfg_parse_net(item, &st.proxies[st.n_proxies++], err, sizeof(err)) != 0)
+		if (ip_parse_net(item, &st.proxies[st.n_proxies++], err, sizeof(err)) != 0)
 			printf("# bad network %s: %s\n", item, err);
 		p += n + (p[n] == ' ');
 	}
@@ -100,7 +100,7 @@ int main(void)
 		{ __LINE__, "10.0.0.0/8", "local", "203.0.113.5", NULL, "local" },
 	};
 	char buf[CA_ADDR_LEN], err[128];
-	struct cfg_net n;
+	struct ip_net n;
 	size_t i;
 	int ok6;
 	unsigned char a[16];
@@ -108,27 +108,27 @@ int main(void)
 	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
 		err[0] = '\0';
 		if (nets[i].why == NULL)
-			ok(cfg_parse_net(nets[i].net, &n, err, sizeof(err)) == 0, "line %d: %s is a network %s",
+			ok(ip_parse_net(nets[i].net, &n, err, sizeof(err)) == 0, "line %d: %s is a network %s",
 				nets[i].line, nets[i].net, err);
 		else
-			ok(cfg_parse_net(nets[i].net, &n, err, sizeof(err)) == -1 && strcmp(err, nets[i].why) == 0,
+			ok(ip_parse_net(nets[i].net, &n, err, sizeof(err)) == -1 && strcmp(err, nets[i].why) == 0,
 				"line %d: %s refused: %s", nets[i].line, nets[i].net, err);
 	}
-	cfg_parse_net("10.0.0.0/8", &n, err, sizeof(err));
-	is_int(cfg_parse_ip("10.255.0.1", 10, a), 4, "10.255.0.1 is IPv4");
-	ok(cfg_net_has(&n, a), "10.255.0.1 is in 10.0.0.0/8");
-	cfg_parse_ip("11.0.0.1", 8, a);
-	ok(!cfg_net_has(&n, a), "11.0.0.1 is not");
-	cfg_parse_ip("::a00:1", 7, a);
-	ok(!cfg_net_has(&n, a), "nor ::10.0.0.1 (not IPv4-mapped)");
-	cfg_parse_net("2001:db8:8000::/33", &n, err, sizeof(err));
-	cfg_parse_ip("2001:db8:ffff::", 15, a);
-	ok6 = cfg_net_has(&n, a);
-	cfg_parse_ip("2001:db8:7fff::", 15, a);
-	ok(ok6 && !cfg_net_has(&n, a), "a /33 splits inside a byte");
-	cfg_parse_net("0.0.0.0/0", &n, err, sizeof(err));
-	cfg_parse_ip("2001:db8::1", 11, a);
-	ok(!cfg_net_has(&n, a), "0.0.0.0/0 holds IPv4 only");
+	ip_parse_net("10.0.0.0/8", &n, err, sizeof(err));
+	is_int(ip_parse("10.255.0.1", 10, a), 4, "10.255.0.1 is IPv4");
+	ok(ip_net_has(&n, a), "10.255.0.1 is in 10.0.0.0/8");
+	ip_parse("11.0.0.1", 8, a);
+	ok(!ip_net_has(&n, a), "11.0.0.1 is not");
+	ip_parse("::a00:1", 7, a);
+	ok(!ip_net_has(&n, a), "nor ::10.0.0.1 (not IPv4-mapped)");
+	ip_parse_net("2001:db8:8000::/33", &n, err, sizeof(err));
+	ip_parse("2001:db8:ffff::", 15, a);
+	ok6 = ip_net_has(&n, a);
+	ip_parse("2001:db8:7fff::", 15, a);
+	ok(ok6 && !ip_net_has(&n, a), "a /33 splits inside a byte");
+	ip_parse_net("0.0.0.0/0", &n, err, sizeof(err));
+	ip_parse("2001:db8::1", 11, a);
+	ok(!ip_net_has(&n, a), "0.0.0.0/0 holds IPv4 only");
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *got;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "agora_token.h"
-#include "common/config.h"
+#include "config/config.h"
 #include "tap.h"
 
 #define ID   "970CA35de60c44645bbae8a215061b33"

@@ -1,9 +1,9 @@
 /* test_jwt.c - the JWT verifier on keys this test generates: strict base64url, the three segments,
  * every algorithm against the right and the wrong key, JWKS reading, and each claim rule. */
-#include "../../src/server/jwt_parse.c"
-#include "../../src/server/jwt_keys.c"
-#include "../../src/server/jwt_verify.c"
-#include "../../src/server/jwt_claims.c"
+#include "../../src/auth/jwt_parse.c"
+#include "../../src/auth/jwt_keys.c"
+#include "../../src/auth/jwt_verify.c"
+#include "../../src/auth/jwt_claims.c"
 
 #include <openssl/pem.h>
 
@@ -182,7 +182,7 @@ static void test_b64url(void)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		int r = jwt_b64url_decode(t[i].in, strlen(t[i].in), out, sizeof(out) - 1, &n);
+		int r = token_base64url_decode(out, sizeof(out) - 1, t[i].in, strlen(t[i].in), &n);
 
 		if (!t[i].ok) {
 			is_int(r, -1, "line %d: '%s' refused", t[i].line, t[i].in);
@@ -191,7 +191,7 @@ static void test_b64url(void)
 		out[r == 0 ? n : 0] = '\0';
 		ok(r == 0 && strcmp((char *)out, t[i].out) == 0, "line %d: '%s' decodes", t[i].line, t[i].in);
 	}
-	is_int(jwt_b64url_decode("YWJj", 4, out, 2, &n), -1, "a decoded length above cap is refused");
+	is_int(token_base64url_decode(out, 2, "YWJj", 4, &n), -1, "a decoded length above cap is refused");
 	ok(jwt_looks_like("a.b.c") && !jwt_looks_like("a.b") && !jwt_looks_like("a.b.c.d") &&
 	   !jwt_looks_like("plain-api-key"), "two dots make a JWT, anything else an API key");
 }
@@ -313,7 +313,7 @@ static void test_verify(void)
 		unsigned char *p = der;
 		ECDSA_SIG *es = ECDSA_SIG_new();
 
-		jwt_b64url_decode(dot + 1, strlen(dot + 1), raw, sizeof(raw), &n);
+		token_base64url_decode(raw, sizeof(raw), dot + 1, strlen(dot + 1), &n);
 		ECDSA_SIG_set0(es, BN_bin2bn(raw, 32, NULL), BN_bin2bn(raw + 32, 32, NULL));
 		n = (size_t)i2d_ECDSA_SIG(es, &p);
 		ECDSA_SIG_free(es);

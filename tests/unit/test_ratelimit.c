@@ -1,8 +1,8 @@
 /* test_ratelimit.c - the shared token buckets with a clock of the test's choosing: burst, refill,
  * Retry-After, a clock read before another process's, a reboot, eviction of the least recently
  * used address when a probe run is full, and a table written by something else. */
-#include "../../src/server/ratelimit.c"
-#include "../../src/server/rl_redis.c"
+#include "../../src/limits/ratelimit.c"
+#include "../../src/limits/rl_redis.c"
 
 #include <stdlib.h>
 

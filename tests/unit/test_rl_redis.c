@@ -1,8 +1,8 @@
 /* test_rl_redis.c - the Redis store against a real redis-server on a unix socket of the test's
  * directory (and one on loopback TCP with a password): the bucket, two processes sharing it, keys
  * that expire, the script flushed, Redis stopped and back, slow, full, and a wrong password. */
-#include "../../src/server/ratelimit.c"
-#include "../../src/server/rl_redis.c"
+#include "../../src/limits/ratelimit.c"
+#include "../../src/limits/rl_redis.c"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,18 +1,18 @@
 /* test_server.c - the responder's pure stages, table by table: query and path parsing, routing,
  * field validation, origin matching and the canonical form of signed links. The .c files are
  * included to reach their static functions. */
-#include "../../src/server/request.c"
-#include "../../src/server/route.c"
-#include "../../src/server/cors.c"
-#include "../../src/server/auth.c"
-#include "../../src/server/jwt_auth.c"
-#include "../../src/server/jwt_cache.c"
-#include "../../src/server/jwt_claims.c"
-#include "../../src/server/jwt_fetch.c"
-#include "../../src/server/jwt_keys.c"
-#include "../../src/server/jwt_parse.c"
-#include "../../src/server/jwt_verify.c"
-#include "../../src/server/respond.c"
+#include "../../src/http/request.c"
+#include "../../src/http/route.c"
+#include "../../src/http/cors.c"
+#include "../../src/auth/auth.c"
+#include "../../src/auth/jwt_auth.c"
+#include "../../src/auth/jwt_cache.c"
+#include "../../src/auth/jwt_claims.c"
+#include "../../src/auth/jwt_fetch.c"
+#include "../../src/auth/jwt_keys.c"
+#include "../../src/auth/jwt_parse.c"
+#include "../../src/auth/jwt_verify.c"
+#include "../../src/http/respond.c"
 
 #include "tap.h"
 

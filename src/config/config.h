@@ -1,0 +1,134 @@
+/* config.h - the ini configuration (http-api section 5), shared by the server and the CLI.
+ * config.c reads and tokenizes the file once and hands each key to the table of the section that
+ * declares it; each feature owns its table (cfg_*.c) and its part of struct config. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "config/cfg_jwt.h"
+#include "config/cfg_store.h"
+
+#define CFG_MAX_APPS     16
+#define CFG_MAX_ORIGINS  32
+#define CFG_MAX_KEYS     16
+#define CFG_NAME_LEN     64
+#define CFG_ORIGIN_LEN   256
+#define CFG_SECRET_LEN   256
+
+/* Token types the server can issue ([token] services); bit (1u << type). */
+enum cfg_type {
+	CFG_T_RTC, CFG_T_RTM, CFG_T_RTE, CFG_T_CHAT, CFG_T_CHAT_APP,
+	CFG_T_APAAS, CFG_T_APAAS_USER, CFG_T_APAAS_APP, CFG_T_FPA,
+	CFG_T_RTC_RTM, CFG_T_RTM2, CFG_T_CONVOAI, CFG_T_STT, CFG_T_STREAMING, CFG_T_FCDN,
+	CFG_T__MAX
+};
+
+/* [auth] mode is a list: a request passes when one listed method accepts it; none is the empty set */
+enum cfg_auth { CFG_AUTH_NONE, CFG_AUTH_KEY, CFG_AUTH_SIGNED, CFG_AUTH_JWT, CFG_AUTH__MAX };
+#define CFG_AUTH_BIT(m) (1u << (m))
+
+struct cfg_app {
+	char name[CFG_NAME_LEN];        /* "" for the [app] section, else NAME of [app:NAME] */
+	char app_id[33];
+	char app_cert[33];
+};
+
+struct config {
+	char path[4096];
+	time_t mtime;                    /* of the file when loaded: a change triggers a reload */
+	struct stat st;                  /* of the descriptor the file was read through */
+	int world_readable;              /* the file (certificates, keys) is readable by every user */
+	int n_apps;
+	struct cfg_app apps[CFG_MAX_APPS];
+
+	/* [token] */
+	unsigned services;               /* bit set of enum cfg_type */
+	uint32_t default_expire, min_expire, max_expire;
+	int over_max_reject;             /* 0: clamp to max_expire, 1: refuse */
+	int default_role;                /* TOKEN_ROLE_PUBLISHER or TOKEN_ROLE_SUBSCRIBER */
+	int allow_publisher;
+	int allow_uid_zero;
+	char channel_prefix[65];
+	int inspect;                     /* /inspect answers */
+	int compat_metadata;             /* the compatibility routes answer issuedAt, expiresAt... too */
+
+	/* [cors] */
+	int any_origin;                  /* allow_origin = * */
+	int n_origins;
+	char origins[CFG_MAX_ORIGINS][CFG_ORIGIN_LEN];
+	uint32_t cors_max_age;
+
+	/* [auth] */
+	unsigned auth_modes;             /* bit set of CFG_AUTH_BIT(enum cfg_auth); 0: none */
+	int n_keys;
+	char keys[CFG_MAX_KEYS][CFG_SECRET_LEN];
+	char secret[CFG_SECRET_LEN];
+	uint32_t max_link_lifetime;      /* seconds: a signed link's exp may lie at most this far ahead */
+
+	/* [limits] */
+	uint32_t requests_per_minute;    /* 0: no limit */
+	uint32_t burst;
+	char state_dir[1024];
+
+	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
+	struct cfg_jwts jwt;
+	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
+};
+
+/* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */
+
+struct cfg_ctx {
+	struct config *c;
+	void *obj;              /* what the section's open() returned for this [name] / [name:LABEL] */
+	const char *section;    /* as written in errors, e.g. "jwt:firebase" */
+	const char *key;
+	char *err;
+	size_t errlen;
+};
+
+struct cfg_key {
+	const char *key;
+	int (*parse)(struct cfg_ctx *x, const char *v);   /* v never NULL, never empty */
+};
+
+struct cfg_section {
+	const char *name;       /* "app", "limits", ... */
+	int labelled;           /* 1: [name:LABEL] sections (and [name] when open() accepts label "") */
+	const struct cfg_key *keys;     /* ends with { NULL, NULL } */
+	/* a header: returns the object this section's keys write into (ctx.obj), or NULL after
+	 * cfg_key_err() wrote why. NULL open: obj is the struct config. */
+	void *(*open)(struct cfg_ctx *x, const char *label);
+	/* after the whole file, for checks across keys; may be NULL */
+	int (*check)(struct config *c, char *err, size_t errlen);
+	/* the defaults, before the file is read; may be NULL (zero) */
+	void (*defaults)(struct config *c);
+};
+
+/* Writes "[section] key: why" (or "[section]: why" before any key) into x->err; returns -1. */
+int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+/* Strict parsers shared by every table: whole string, no sign. */
+int cfg_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out);
+int cfg_parse_bool(const char *v, int *out);            /* yes/no on/off true/false 1/0 */
+/* The next comma-separated item of *list, trimmed, into item; advances *list. Returns 1 for an
+ * item, 0 at the end, -1 for an item longer than cap - 1. */
+int cfg_next_item(const char **list, char *item, size_t cap);
+
+/* Loads path into c (defaults first, then the file). On failure returns -1 and writes the precise
+ * reason (never a secret) into err. Secrets are wiped from c by config_free(). */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The app profile called name ("" or NULL: the [app] section, or the only profile). */
+const struct cfg_app *config_find_app(const struct config *c, const char *name);
+void config_free(struct config *c);
+/* A role as the ini and the HTTP API spell it: publisher, host, 1 -> TOKEN_ROLE_PUBLISHER;
+ * subscriber, audience, 2 -> TOKEN_ROLE_SUBSCRIBER; anything else 0 (TOKEN_ROLE_EXPLICIT). */
+int config_role(const char *name);
+/* A token type's name in [token] services and in type= ("rtc", "chat_app", ...), and back:
+ * config_type() is CFG_T__MAX for a name it does not know. */
+const char *config_type_name(enum cfg_type t);
+enum cfg_type config_type(const char *name);
+
+#endif

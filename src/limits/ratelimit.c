@@ -1,0 +1,329 @@
+/* ratelimit.c - the shared token buckets: a fixed-size open-addressing hash table in a file of
+ * state_dir, mapped by every FastCGI and CGI process, changed only under an fcntl write lock.
+ *
+ * A bucket holds up to burst requests (requests_per_minute when burst is 0) in millionths and
+ * refills at requests_per_minute per minute. Addresses are keyed by a salted 64-bit hash (the
+ * salt is random per file, so nobody can aim collisions at a neighbour's slot); a probe run of
+ * RL_PROBE slots ends in the address's slot, an empty one, or the least recently used one,
+ * which is evicted. fcntl locks die with their process: a crash never leaves the table locked. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "limits/ratelimit.h"
+
+#define RL_MAGIC  0x31544c52u    /* "RLT1" */
+#define RL_SLOTS  4096u          /* a power of two: 4096 x 24 bytes = 96 KiB */
+#define RL_PROBE  16u
+#define RL_ONE    1000000ull     /* one request, in millionths */
+#define NS_PER_S  1000000000ull
+
+struct rl_slot {
+	uint64_t key;               /* 0: empty */
+	uint64_t tokens;            /* millionths of a request */
+	uint64_t last_ns;           /* CLOCK_MONOTONIC of the last refill */
+};
+
+struct rl_table {
+	uint32_t magic;
+	uint32_t n_slots;
+	uint64_t salt;
+	struct rl_slot slots[RL_SLOTS];
+};
+
+static void file_init(struct ratelimit *rl)
+{
+	rl->fd = -1;
+	rl->map = NULL;
+	rl->size = 0;
+	rl->path[0] = '\0';
+	rl->why[0] = '\0';
+}
+
+static void file_close(struct ratelimit *rl)
+{
+	if (rl->map != NULL)
+		munmap(rl->map, rl->size);
+	if (rl->fd >= 0)
+		close(rl->fd);
+	file_init(rl);
+}
+
+void rl_init(struct ratelimit *rl)
+{
+	memset(rl, 0, sizeof(*rl));
+	file_init(rl);
+	rr_init(&rl->redis);
+}
+
+void rl_close(struct ratelimit *rl)
+{
+	file_close(rl);
+	rr_close(&rl->redis);
+}
+
+static int lock(int fd, short type)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+	while (fcntl(fd, F_SETLKW, &fl) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static enum rl_verdict fail(struct ratelimit *rl, const char *what)
+{
+	int saved = errno;
+
+	snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: %s %s: %s", what, rl->path, strerror(saved));
+	if (rl->map != NULL)
+		munmap(rl->map, rl->size);
+	if (rl->fd >= 0)
+		close(rl->fd);
+	rl->map = NULL;
+	rl->fd = -1;
+	return RL_ERROR;
+}
+
+/* Whoever may create or rename files in dir may plant a table of their own (a bucket that never
+ * empties, or a file that makes every limited request fail): dir must be ours and written by us alone. */
+static int trust_dir(struct ratelimit *rl, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		fail(rl, "cannot open");
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir,
+			!S_ISDIR(st.st_mode) ? "not a directory" : st.st_uid != geteuid() ?
+			"owned by another user than the server's" : "writable by group or others; chmod go-w it");
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens and maps the table of dir, creating or (if it is not ours) re-initialising it under the lock. */
+static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
+{
+	struct rl_table *t;
+	struct stat st;
+
+	file_close(rl);
+	if ((size_t)snprintf(rl->path, sizeof(rl->path), "%s/%s", dir, RL_FILE) >= sizeof(rl->path)) {
+		errno = ENAMETOOLONG;
+		return fail(rl, "cannot open");
+	}
+	if (trust_dir(rl, dir) != 0)
+		return RL_ERROR;
+	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (rl->fd < 0)
+		return fail(rl, "cannot open");
+	if (fstat(rl->fd, &st) != 0)
+		return fail(rl, "cannot stat");
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return fail(rl, "cannot use");
+	}
+	/* a table someone else could write would let them reset or drain anyone's bucket */
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		errno = EPERM;
+		return fail(rl, "will not trust (owned by another user, or writable by group or others)");
+	}
+	rl->dev = st.st_dev;
+	rl->ino = st.st_ino;
+	rl->size = sizeof(struct rl_table);
+	if (lock(rl->fd, F_WRLCK) != 0)
+		return fail(rl, "cannot lock");
+	if ((size_t)st.st_size != rl->size && ftruncate(rl->fd, (off_t)rl->size) != 0)
+		return fail(rl, "cannot size");
+	rl->map = mmap(NULL, rl->size, PROT_READ | PROT_WRITE, MAP_SHARED, rl->fd, 0);
+	if (rl->map == MAP_FAILED) {
+		rl->map = NULL;
+		return fail(rl, "cannot map");
+	}
+	t = rl->map;
+	if (t->magic != RL_MAGIC || t->n_slots != RL_SLOTS) {
+		memset(t, 0, rl->size);
+		if (getrandom(&t->salt, sizeof(t->salt), 0) != sizeof(t->salt))
+			t->salt = (uint64_t)st.st_ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+		t->n_slots = RL_SLOTS;
+		t->magic = RL_MAGIC;
+	}
+	lock(rl->fd, F_UNLCK);
+	rl->why[0] = '\0';
+	return RL_PASS;
+}
+
+/* Whether the path still names the open table: one deleted (or renamed over) by hand must not go on
+ * counting in this process alone while new processes count in the new file. */
+static int same_file(const struct ratelimit *rl)
+{
+	struct stat st;
+
+	return stat(rl->path, &st) == 0 && st.st_ino == rl->ino && st.st_dev == rl->dev;
+}
+
+/* FNV-1a over the salt and the key, mixed, never 0 (0 marks an empty slot). */
+static uint64_t key_of(uint64_t salt, const char *key, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)(salt >> (8 * i))) * 0x100000001b3ull;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+	/* FNV's low bits, which pick the slot, are weak on similar inputs: murmur3's finaliser */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h != 0 ? h : 1;
+}
+
+const char *rl_client_key(const char *addr, char buf[RL_KEY_LEN])
+{
+	unsigned char a[16];
+	size_t n = strcspn(addr, "%");      /* fe80::1%eth0: the zone is the host's, not the client's */
+
+	if (n >= INET6_ADDRSTRLEN)
+		return addr;
+	memcpy(buf, addr, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return addr;
+	if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a))
+		return inet_ntop(AF_INET, a + 12, buf, RL_KEY_LEN);
+	memset(a + 8, 0, 8);
+	inet_ntop(AF_INET6, a, buf, RL_KEY_LEN);
+	strcat(buf, "/64");
+	return buf;
+}
+
+static struct rl_slot *find_slot(struct rl_table *t, uint64_t key)
+{
+	struct rl_slot *lru = NULL;
+	uint32_t i;
+
+	for (i = 0; i < RL_PROBE; i++) {
+		struct rl_slot *s = &t->slots[(key + i) & (RL_SLOTS - 1)];
+
+		if (s->key == key || s->key == 0)
+			return s;
+		if (lru == NULL || s->last_ns < lru->last_ns)
+			lru = s;
+	}
+	/* the run is full: the address idle longest starts again with a full bucket */
+	lru->key = 0;
+	return lru;
+}
+
+/* The file store: the bucket of key in state_dir's table. */
+static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, const char *key, size_t keylen,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	uint64_t rpm = c->requests_per_minute, cap, refill_ns, fill_ns;
+	enum rl_verdict v = RL_PASS;
+	struct rl_table *t;
+	struct rl_slot *s;
+	char want[PATH_MAX];
+
+	if (c->state_dir[0] == '\0') {
+		snprintf(rl->why, sizeof(rl->why), "[limits] requests_per_minute needs a state_dir");
+		return RL_ERROR;
+	}
+	/* a reload may have named another directory */
+	snprintf(want, sizeof(want), "%s/%s", c->state_dir, RL_FILE);
+	if ((rl->map == NULL || strcmp(want, rl->path) != 0 || !same_file(rl)) && rl_open(rl, c->state_dir) != RL_PASS)
+		return RL_ERROR;
+	cap = (c->burst > 0 ? c->burst : rpm) * RL_ONE;
+	/* the time one request takes to come back: 60 s / rpm */
+	refill_ns = 60 * NS_PER_S / rpm;
+	/* from empty to full: at most 1e6 x 60e9 ns, so elapsed x rpm below stays far from 2^64 */
+	fill_ns = (cap / RL_ONE) * 60 * NS_PER_S / rpm;
+	t = rl->map;
+	if (lock(rl->fd, F_WRLCK) != 0)
+		return fail(rl, "cannot lock");
+	s = find_slot(t, key_of(t->salt, key, keylen));
+	if (now_ns < s->last_ns && s->last_ns - now_ns < 10 * NS_PER_S) {
+		/* another process read the clock later but took the lock first: no time has passed */
+		now_ns = s->last_ns;
+	}
+	if (s->key == 0 || now_ns < s->last_ns || now_ns - s->last_ns >= fill_ns) {
+		/* a new address, one idle long enough, or a table older than the last boot: full */
+		s->tokens = cap;
+	} else {
+		s->tokens += (now_ns - s->last_ns) * rpm / 60000;   /* ns x rpm / 60e9, in millionths */
+		if (s->tokens > cap)
+			s->tokens = cap;
+	}
+	s->key = key_of(t->salt, key, keylen);
+	s->last_ns = now_ns;
+	if (s->tokens >= RL_ONE) {
+		s->tokens -= RL_ONE;
+	} else {
+		uint64_t wait_ns = (RL_ONE - s->tokens) * refill_ns / RL_ONE;
+
+		*retry_after = (uint32_t)((wait_ns + NS_PER_S - 1) / NS_PER_S);
+		if (*retry_after == 0)
+			*retry_after = 1;
+		v = RL_LIMITED;
+	}
+	lock(rl->fd, F_UNLCK);
+	return v;
+}
+
+/* One request from the bucket of ns (RL_NS_*) and name, in the store the configuration names. */
+static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, const char *ns, const char *name,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	const struct cfg_store *st = &c->store;
+	uint64_t cap;
+	char key[RL_NAME_MAX + CFG_REDIS_PREFIX_LEN + 8];
+	int n;
+
+	if (c->requests_per_minute == 0)
+		return RL_PASS;
+	if (!st->redis) {
+		rr_close(&rl->redis);       /* a reload back to the file store: no connection kept for nothing */
+		n = snprintf(key, sizeof(key), "%s%.*s", ns, RL_NAME_MAX, name);
+		return file_take(rl, c, key, (size_t)n, now_ns, retry_after);
+	}
+	cap = (uint64_t)(c->burst > 0 ? c->burst : c->requests_per_minute) * RL_ONE;
+	n = snprintf(key, sizeof(key), "%s%s%.*s", st->redis_prefix[0] != '\0' ? st->redis_prefix : CFG_REDIS_PREFIX,
+		ns, RL_NAME_MAX, name);
+	switch (rr_take(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns, retry_after)) {
+	case RR_PASS:
+		return RL_PASS;
+	case RR_LIMITED:
+		return RL_LIMITED;
+	default:
+		snprintf(rl->why, sizeof(rl->why), "%s; on_store_error = %s", rl->redis.why,
+			st->deny_on_error ? "deny: refused" : "allow: not limited");
+		return st->deny_on_error ? RL_UNAVAILABLE : RL_OPEN;
+	}
+}
+
+enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+	uint32_t *retry_after)
+{
+	char kbuf[RL_KEY_LEN];
+
+	return take_from(rl, c, RL_NS_ADDR, rl_client_key(addr != NULL ? addr : "", kbuf), now_ns, retry_after);
+}
+
+enum rl_verdict rl_take_identity(struct ratelimit *rl, const struct config *c, const char *identity,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	return take_from(rl, c, RL_NS_IDENTITY, identity, now_ns, retry_after);
+}
