@@ -15,7 +15,7 @@ APP_LIBS = -ljansson
 # the server alone: hiredis for [limits] store = redis
 SERVER_LIBS = -lhiredis
 # token.fcgi links its libraries statically (glibc stays shared): as a CGI program it then starts in
-# a third of the time, not paying ld.so's 3,600 relocations of libcrypto.so (README: "Benchmarks").
+# a third of the time, not paying ld.so's 3,600 relocations of libcrypto.so (doc/benchmarks.md).
 # A security update of OpenSSL, zlib, libfcgi or jansson needs a rebuild.
 # FCGI_LINK=dynamic links them all shared, as before.
 FCGI_LINK ?= static

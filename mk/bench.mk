@@ -1,6 +1,6 @@
 # mk/bench.mk - make bench: the encoder against Agora's npm package, CGI start-up per exec, and
 # HTTP throughput, latency and memory under lighttpd against the stack's ceiling and the Node server
-# (README: "Benchmarks"). Medians and ratios from one run; never part of make check.
+# (doc/benchmarks.md). Medians and ratios from one run; never part of make check.
 #   BENCH_ROUNDS=3 BENCH_SECONDS=10   rounds per contender (alternated) and seconds per wrk run
 
 BENCH_DIR      = build/bench

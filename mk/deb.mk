@@ -1,4 +1,4 @@
-# mk/deb.mk - Debian packages, included by the Makefile (README: "Install as a package").
+# mk/deb.mk - Debian packages, included by the Makefile (doc/packages.md).
 #   make deb                 agora-token-fcgi and libagoratoken-dev for this machine, in build/deb/
 #   make deb ARCH=arm64      the same for arm64 or armhf, with Debian's cross toolchain (deb-arm64, deb-armhf)
 #   make check-deb           tests/deb.t: the packages installed into a fresh Debian 12 root (root; minutes)

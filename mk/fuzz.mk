@@ -1,5 +1,5 @@
 # mk/fuzz.mk - the long fuzzing run and the fuzzers' line coverage, included by the Makefile
-# (README: "Security"). CI runs the short `make fuzz FUZZ_TIME=60` only.
+# (doc/security.md, doc/testing.md). CI runs the short `make fuzz FUZZ_TIME=60` only.
 #   make fuzz-long   10 million differential deflate inputs, then every harness until FUZZ_LONG_RUNS executions (10 million) or FUZZ_LONG_TIME
 #                    seconds (an hour), whichever comes first, from its seeds and build/fuzz/corpus_NAME;
 #                    executions, edges and corpus per harness in build/fuzz/long.txt

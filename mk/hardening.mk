@@ -1,4 +1,4 @@
-# mk/hardening.mk - sanitizer and leak-check runs, included by the Makefile (README: "Security").
+# mk/hardening.mk - sanitizer and leak-check runs, included by the Makefile (doc/testing.md).
 #   make asan       build/asan/: library, CLI, token.fcgi and unit tests with ASan + UBSan; runs the
 #                   unit tests, the CLI tests and every CGI-mode test against them
 #   make valgrind   the CGI-mode tests with token.fcgi under valgrind (memcheck, leak check)

@@ -2,12 +2,12 @@
 # apache_suexec.t - a shared host as cPanel and DirectAdmin build them: Apache with suEXEC
 # (apache2-suexec-custom: docroot the homes, userdir public_html), mod_fcgid and mod_cgid,
 # mod_userdir (/~user/) and a virtual host with SuexecUserGroup per site, homes 711, the
-# AllowOverride set such hosts give. The README's steps are run as each site's user: unpack,
+# AllowOverride set such hosts give. The steps of doc/deploy.md are run as each site's user: unpack,
 # scripts/deploy (it runs the program once on /health), the ini in ~/etc. Then the cPanel layout
 # (public_html user:www-data 750), the DirectAdmin one (~/public_html a symlink into
 # ~/domains/SITE), FastCGI and plain CGI, the faults of "Reading a 500" (775, 644, owned by root,
 # another architecture, the program straight in a web-server-group public_html, a host that allows
-# less in .htaccess) each failing as the README says, and no ini, nor any copy of one, served
+# less in .htaccess) each failing as doc/deploy.md says, and no ini, nor any copy of one, served
 # anywhere on the site.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,7 +82,7 @@ install -d -m 711 -o "$B" -g "$B" "$HOMES/$B/domains" "$HOMES/$B/domains/site.te
 install -d -m 755 -o "$B" -g "$B" "$HOMES/$B/domains/site.test/public_html"
 as "$B" ln -s domains/site.test/public_html public_html
 
-# what the README has the user upload: the build, the .htaccess, the ini's example, the script
+# what doc/deploy.md has the user upload: the build, the .htaccess, the ini's example, the script
 # (the build under the name make static gives it)
 tar -C "$ROOT" --transform 's|^cgi-bin/|build/static/|' -czf "$T/agora-token.tgz" \
 	cgi-bin/token.fcgi htaccess.example etc/token.ini.example scripts/deploy
@@ -173,7 +173,7 @@ apache_start
 ok "Apache starts with suEXEC, mod_fcgid, mod_cgid and mod_userdir" test $? -eq 0
 ok "suEXEC is on" grep -q 'suEXEC mechanism enabled' "$T/logs/error.log"
 
-# ---- cPanel, the README's steps as the user ----
+# ---- cPanel, doc/deploy.md's steps as the user ----
 HA=$HOMES/$A
 as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi --cgi "$HA/public_html/token" > "$T/deploy.a" 2>&1
 rc=$?
@@ -285,7 +285,7 @@ tail -c +$((log_at + 1)) "$T/logs/error.log" > "$T/err.cgi775"
 ok "CGI: error_log: suexec policy violation, then End of script output before headers: token.cgi" \
 	eval "grep -q 'suexec policy violation' '$T/err.cgi775' && grep -q 'End of script output before headers: token.cgi' '$T/err.cgi775'"
 
-# ---- what a host that allows less in .htaccess answers, and the README's remedy ----
+# ---- what a host that allows less in .htaccess answers, and doc/deploy.md's remedy ----
 # lesser NAME PATTERN: deployed into ~/public_html/NAME, /NAME/health is a 500 whose log line has PATTERN
 lesser() {
 	as "$A" agora-token/scripts/deploy --bin agora-token/build/static/token.fcgi "$HA/public_html/$1" > "$T/deploy.$1" 2>&1

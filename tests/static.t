@@ -46,11 +46,11 @@ fetch GET /rtc/demo/publisher/uid/0 ""
 ok "fully static: /rtc/demo/publisher/uid/0 is 200" status_is 200
 ok "fully static: its token verifies" token_ok rtcToken --channel demo --uid 0
 echo "# fully static sizes: $(stat -c '%n %s' "$SRV" "$SCLI" | sed "s|$ROOT/||" | tr '\n' ' ')"
-# the README quotes what the linker says about the fully static build, word for word
+# doc/deploy.md quotes what the linker says about the fully static build, word for word
 grep -o "warning: .*" "$T/make.log" | sort -u > "$T/warnings"
-ok "the linker warns (the README explains its warnings)" test -s "$T/warnings"
+ok "the linker warns (doc/deploy.md explains its warnings)" test -s "$T/warnings"
 while read -r w; do
-	ok "README quotes: ${w:0:60}..." grep -qF "${w#warning: }" "$ROOT/README.md"
+	ok "doc/deploy.md quotes: ${w:0:60}..." grep -qF "${w#warning: }" "$ROOT/doc/deploy.md"
 done < "$T/warnings"
 # make deploy BIN=build/static/token.fcgi deploys that build as it is, not a relinked default one
 cp "$SRV" "$T/full.fcgi"
