@@ -167,6 +167,18 @@ bearer "$tok" '' "type=rtc&channel=room-7&account=carol"
 is "$STATUS $(code)" "403 identity_mismatch" "an account where uid_claim gives the uid: 403"
 bearer "$tok" '' "type=rtm"
 is "$STATUS $(j 'j["user"]')" "200 carol" "rtm with uid_claim: the user is still the identity"
+# channels_claim binds every channel the token carries: RTM stream channels and rtm2's permissions
+bearer "$tok" '' "type=rtm2&permissions=stream_channels:write:secret;message_channels:write:secret"
+is "$STATUS $(code)" "403 channel_not_allowed" "rtm2 naming channels the claim does not list: 403"
+bearer "$tok" '' "type=rtm2&permissions=group_channels:read:room-1,vip"
+is "$STATUS $(code)" "403 channel_not_allowed" "rtm2 group channel vip beside room-1: 403"
+bearer "$tok" '' "type=rtm2&permissions=stream_channels:write:room-1;message_channels:read:lobby;users:read:dave"
+is "$STATUS $(j 'j["user"]')" "200 carol" "rtm2 naming only listed channels (and a user): 200"
+bearer "$tok" '' "type=rtm&channel=vip"
+is "$STATUS $(code)" "403 channel_not_allowed" "an RTM stream channel the claim does not list: 403"
+bearer "$tok" '' "type=rtm&channel=room-9"
+tok_is "role_claim subscriber: the stream channel grants joinChannel alone" "$(j 'j["rtmToken"]')" \
+	"svc(1)['channel'] == 'room-9' and privs(1) == ['joinChannel']"
 tok=$(sign ES256 ec256 "$(rooms ',"agora_uid":0,"channels":"*"')")
 bearer "$tok" '' "type=rtc&channel=x"
 is "$STATUS $(code)" "401 invalid_claims" "uid_claim 0: 401 invalid_claims, never a wildcard"
