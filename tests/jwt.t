@@ -302,6 +302,23 @@ audience = a
 jwks_file = $K/jwks.json" "*issuer*"
 bad_ini "mode jwt without a section" "" "*jwt*section*"
 
+# --- jwks_file through links, as a Kubernetes ConfigMap mounts it (jwks.json -> ..data/jwks.json,
+# ..data -> ..2026_12_07/): the links are the admin's and are followed; what they reach is checked ---
+mkdir -p "$K/cm/..2026_12_07"
+cp "$K/jwks.json" "$K/cm/..2026_12_07/jwks.json"
+ln -s ..2026_12_07 "$K/cm/..data"
+ln -s ..data/jwks.json "$K/cm/jwks.json"
+jwt_ini
+sed -i "s|^jwks_file = $K/jwks.json\$|jwks_file = $K/cm/jwks.json|" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtm"
+is "$STATUS $(j 'j["user"]')" "200 alice" "jwks_file reached through two symbolic links: followed, alice verifies"
+chmod 666 "$K/cm/..2026_12_07/jwks.json"
+bearer "$ALICE" '' "type=rtm"
+is "$STATUS $(code)" "500 server_misconfigured" "the file the links reach is writable by others: not used"
+like "$ERR" "*jwks.json: not used*writable by group or others*" "and the log says why"
+chmod 644 "$K/cm/..2026_12_07/jwks.json"
+
 # --- nothing secret in any answer or log line of this test ---
 jwt_ini
 for tok in "${SEEN_TOKENS[@]}"; do

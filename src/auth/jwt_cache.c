@@ -43,9 +43,11 @@ static int cache_path(char *out, size_t cap, const char *state_dir, const char *
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len, struct stat *st)
+/* nofollow: for the cache, a file of state_dir; jwks_file is the admin's to name through links
+ * (a Kubernetes ConfigMap's ..data/, /etc/alternatives), and what they reach is checked. */
+static int read_file(const char *path, int nofollow, char *buf, size_t cap, size_t *len, struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	ssize_t n;
 	size_t got = 0;
 
@@ -82,7 +84,7 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 
 	if (stat(path, &st) == 0 && same_file(ks, &st) && strcmp(ks->path, path) == 0)
 		return 0;
-	if (read_file(path, buf, sizeof(buf), &len, &st) != 0) {
+	if (read_file(path, cached, buf, sizeof(buf), &len, &st) != 0) {
 		if (!cached || errno != ENOENT)
 			logf_(c, "%s: %s", path, strerror(errno));
 		return -1;
@@ -90,6 +92,12 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 	/* whoever can write the cache decides who is who: only this server's user */
 	if (cached && (st.st_uid != geteuid() || (st.st_mode & 022) != 0)) {
 		logf_(c, "%s: not used: owned by another user or writable by group or others", path);
+		return -1;
+	}
+	/* a key file anyone else could change would let them sign for anyone: root's or ours alone */
+	if (!cached && ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022) != 0)) {
+		logf_(c, "%s: not used: owned by another user than root or the server's, or writable by group "
+			"or others", path);
 		return -1;
 	}
 	if (cached) {
