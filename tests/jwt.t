@@ -319,6 +319,28 @@ is "$STATUS $(code)" "500 server_misconfigured" "the file the links reach is wri
 like "$ERR" "*jwks.json: not used*writable by group or others*" "and the log says why"
 chmod 644 "$K/cm/..2026_12_07/jwks.json"
 
+# --- [jwt:NAME] apps: an issuer's users get tokens of the apps it lists, and of no other ---
+jwt_ini
+sed -i "/^\[jwt:main\]\$/a apps = default" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtc&channel=c1"
+is "$STATUS" 200 "apps = default: the [app] profile (no app=): 200"
+bearer "$ALICE" '' "type=rtc&channel=c1&app=second"
+is "$STATUS $(code)" "403 app_not_allowed" "apps = default: app=second is 403 app_not_allowed"
+tok=$(sign HS256 "$HS_SECRET" "$(printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"u1","exp":%d,"role":"authenticated"}' $((NOW + 7200)))")
+bearer "$tok" '' "type=rtm&app=second"
+is "$STATUS" 200 "an issuer without apps: any app, as before"
+sed -i "s/^apps = default\$/apps = second, Default/" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtc&channel=c1&app=second"
+is "$STATUS" 200 "apps = second, Default: app=second: 200"
+bad_ini "apps naming no app" "[jwt:x]
+issuer = https://x/
+audience = a
+jwks_file = $K/jwks.json
+algorithms = RS256
+apps = default, nosuch" "*apps: item 2 names no*"
+
 # --- nothing secret in any answer or log line of this test ---
 jwt_ini
 for tok in "${SEEN_TOKENS[@]}"; do

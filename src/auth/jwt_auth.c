@@ -1,6 +1,7 @@
 /* jwt_auth.c - one Bearer JWT checked in order: shape, issuer (by its unverified iss, only to choose
  * the section), the section's algorithms, the key by kid, the signature, then the claims. */
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -171,6 +172,18 @@ enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t)
 		 * streaming, fcdn: a server's own credentials for its agents and encoders */
 		return E_JWT_APP_TOKEN;
 	}
+}
+
+enum rerr jwt_bind_app(const struct jwt_identity *id, const struct cfg_app *app)
+{
+	int i;
+
+	if (id->iss->n_apps == 0)
+		return E_OK;
+	for (i = 0; i < id->iss->n_apps; i++)
+		if (strcasecmp(id->iss->apps[i], app->name) == 0)
+			return E_OK;
+	return E_JWT_APP;
 }
 
 const char *jwt_auth_identity(const struct jwt_auth *a)
