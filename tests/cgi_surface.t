@@ -125,6 +125,28 @@ q 'type=rtm&user=bob&channel=*'
 refused 403 channel_not_allowed "channel * past a channel_prefix"
 q 'type=rtm&user=bob&channel=app-1'
 answer "a stream channel with the prefix" rtmToken
+# every channel the token carries meets the prefix, rtm2's permissions included (message, stream
+# and group channels; servers groups and users are not channels)
+ini '[token]
+services = rtc, rtm, rte, rtm2
+channel_prefix = app-'
+for p in stream_channels:write:secret message_channels:write:secret group_channels:read:secret \
+	'stream_channels:read:app-1,secret' 'message_channels:read:app-1;stream_channels:write:*'; do
+	q "type=rtm2&user=bob&permissions=$p"
+	refused 403 channel_not_allowed "rtm2 permissions=$p past a channel_prefix"
+done
+q 'type=rtm2&user=bob&permissions=stream_channels:write:app-1;message_channels:read:app-*;group_channels:read:app-g;users:write:secret;server_groups:read:secret'
+answer "rtm2 whose channels all carry the prefix (users and server groups are not channels)" rtmToken
+tok_is "rtm2: the permitted channels are encoded" "$TOK" "len(svc(8)['permissions']) == 5"
+# allow_publisher = no: a stream channel may be joined, not published to
+ini '[token]
+allow_publisher = no'
+q 'type=rtm&user=bob&channel=lobby'
+answer "type=rtm with a channel under allow_publisher = no" rtmToken
+tok_is "the stream channel grants joinChannel alone" "$TOK" "svc(1)['channel'] == 'lobby' and privs(1) == ['joinChannel'] and svc(2)['userId'] == 'bob'"
+get /rte/CH/subscriber/uid/42/bob ''
+answer "/rte under allow_publisher = no" rtmToken
+tok_is "/rte's stream channel grants joinChannel alone" "$TOK" "svc(1)['channel'] == 'CH' and privs(1) == ['joinChannel']"
 
 # --- the community service's keys, exactly, on its routes ---
 ini '[token]

@@ -167,6 +167,18 @@ bearer "$tok" '' "type=rtc&channel=room-7&account=carol"
 is "$STATUS $(code)" "403 identity_mismatch" "an account where uid_claim gives the uid: 403"
 bearer "$tok" '' "type=rtm"
 is "$STATUS $(j 'j["user"]')" "200 carol" "rtm with uid_claim: the user is still the identity"
+# channels_claim binds every channel the token carries: RTM stream channels and rtm2's permissions
+bearer "$tok" '' "type=rtm2&permissions=stream_channels:write:secret;message_channels:write:secret"
+is "$STATUS $(code)" "403 channel_not_allowed" "rtm2 naming channels the claim does not list: 403"
+bearer "$tok" '' "type=rtm2&permissions=group_channels:read:room-1,vip"
+is "$STATUS $(code)" "403 channel_not_allowed" "rtm2 group channel vip beside room-1: 403"
+bearer "$tok" '' "type=rtm2&permissions=stream_channels:write:room-1;message_channels:read:lobby;users:read:dave"
+is "$STATUS $(j 'j["user"]')" "200 carol" "rtm2 naming only listed channels (and a user): 200"
+bearer "$tok" '' "type=rtm&channel=vip"
+is "$STATUS $(code)" "403 channel_not_allowed" "an RTM stream channel the claim does not list: 403"
+bearer "$tok" '' "type=rtm&channel=room-9"
+tok_is "role_claim subscriber: the stream channel grants joinChannel alone" "$(j 'j["rtmToken"]')" \
+	"svc(1)['channel'] == 'room-9' and privs(1) == ['joinChannel']"
 tok=$(sign ES256 ec256 "$(rooms ',"agora_uid":0,"channels":"*"')")
 bearer "$tok" '' "type=rtc&channel=x"
 is "$STATUS $(code)" "401 invalid_claims" "uid_claim 0: 401 invalid_claims, never a wildcard"
@@ -289,6 +301,45 @@ bad_ini "no issuer" "[jwt:x]
 audience = a
 jwks_file = $K/jwks.json" "*issuer*"
 bad_ini "mode jwt without a section" "" "*jwt*section*"
+
+# --- jwks_file through links, as a Kubernetes ConfigMap mounts it (jwks.json -> ..data/jwks.json,
+# ..data -> ..2026_12_07/): the links are the admin's and are followed; what they reach is checked ---
+mkdir -p "$K/cm/..2026_12_07"
+cp "$K/jwks.json" "$K/cm/..2026_12_07/jwks.json"
+ln -s ..2026_12_07 "$K/cm/..data"
+ln -s ..data/jwks.json "$K/cm/jwks.json"
+jwt_ini
+sed -i "s|^jwks_file = $K/jwks.json\$|jwks_file = $K/cm/jwks.json|" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtm"
+is "$STATUS $(j 'j["user"]')" "200 alice" "jwks_file reached through two symbolic links: followed, alice verifies"
+chmod 666 "$K/cm/..2026_12_07/jwks.json"
+bearer "$ALICE" '' "type=rtm"
+is "$STATUS $(code)" "500 server_misconfigured" "the file the links reach is writable by others: not used"
+like "$ERR" "*jwks.json: not used*writable by group or others*" "and the log says why"
+chmod 644 "$K/cm/..2026_12_07/jwks.json"
+
+# --- [jwt:NAME] apps: an issuer's users get tokens of the apps it lists, and of no other ---
+jwt_ini
+sed -i "/^\[jwt:main\]\$/a apps = default" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtc&channel=c1"
+is "$STATUS" 200 "apps = default: the [app] profile (no app=): 200"
+bearer "$ALICE" '' "type=rtc&channel=c1&app=second"
+is "$STATUS $(code)" "403 app_not_allowed" "apps = default: app=second is 403 app_not_allowed"
+tok=$(sign HS256 "$HS_SECRET" "$(printf '{"iss":"https://hs.test/auth/v1","aud":"authenticated","sub":"u1","exp":%d,"role":"authenticated"}' $((NOW + 7200)))")
+bearer "$tok" '' "type=rtm&app=second"
+is "$STATUS" 200 "an issuer without apps: any app, as before"
+sed -i "s/^apps = default\$/apps = second, Default/" "$INI"
+settled "$INI"
+bearer "$ALICE" '' "type=rtc&channel=c1&app=second"
+is "$STATUS" 200 "apps = second, Default: app=second: 200"
+bad_ini "apps naming no app" "[jwt:x]
+issuer = https://x/
+audience = a
+jwks_file = $K/jwks.json
+algorithms = RS256
+apps = default, nosuch" "*apps: item 2 names no*"
 
 # --- nothing secret in any answer or log line of this test ---
 jwt_ini

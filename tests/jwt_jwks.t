@@ -187,4 +187,35 @@ printf 'jwks_file = %s\n' "$K/jwks.json" >>"$INI"
 call "$R1"
 is "$STATUS" 200 "jwks_file beside jwks_url: the seed serves while the URL cannot be fetched"
 
+# --- the directory-trust rule for every user of state_dir: a state_dir others may write ---
+chmod 1777 "$T/state"
+get /health ''
+is "$STATUS" 503 "jwks_url with a state_dir others may write (1777): /health 503"
+call "$R1"
+is "$STATUS $(j 'j["code"]')" "500 server_misconfigured" "and a JWT request 500 server_misconfigured"
+like "$ERR" "*state_dir: will not trust $T/state (writable by group or others*" "the log says why"
+chmod 700 "$T/state"
+
+# --- a lock held by another process: waited for a while, never forever ---
+rm -f "$T"/state/jwks-*
+LOCK=$T/state/jwks-$(python3 -c 'import hashlib, hmac, sys; print(hmac.new(b"jwks", sys.argv[1].encode(), hashlib.sha256).hexdigest()[:16])' "$URL").lock
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(40)' "$LOCK" >"$T/holder.out" &
+HOLDER=$!
+for _ in $(seq 50); do grep -q held "$T/holder.out" && break; sleep 0.1; done
+started=$(date +%s)
+timeout 25 env -i PATH="$PATH" AGORA_TOKEN_CONFIG="$INI" REQUEST_METHOD=GET QUERY_STRING=type=rtm \
+	HTTP_AUTHORIZATION="Bearer $R1" "$BIN" >"$T/held" 2>"$T/held.err" </dev/null
+rc=$?
+took=$(( $(date +%s) - started ))
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+is "$rc $(head -n 1 "$T/held" | tr -d '\r')" "0 Status: 200 OK" \
+	"the JWKS lock held by another process: the request gives up waiting and jwks_file serves"
+ok "within the lock's wait, not the holder's 40 s (took ${took} s)" test "$took" -le 15
+like "$(cat "$T/held.err")" "*is held longer than*" "the log says the lock was held too long"
+
 done_testing

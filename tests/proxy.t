@@ -34,7 +34,8 @@ limits() {
 	chmod 600 "$T/token.ini.new"
 	mv "$T/token.ini.new" "$T/token.ini"
 }
-limits 'trusted_proxies = 127.0.0.1, ::1'
+# 127.0.0.2: a trusted peer that sends its requests straight to the backend
+limits 'trusted_proxies = 127.0.0.1, ::1, 127.0.0.2'
 
 cat >"$T/back.conf" <<EOF
 server.modules = ( "mod_fastcgi" )
@@ -100,11 +101,26 @@ is "$(codes 10 "$chain" 3)" "200 200 429" "through two proxies (IPv4 then IPv6),
 is "$(codes 10 "$front" 1)" "429" "the same client through one proxy: the same bucket"
 is "$(codes 11 "$chain" 1)" "200" "another client through the chain: its own bucket"
 
-# the trusted peer names the client: Forwarded (RFC 7239) alone, and IPv6 clients on their /64
-is "$(codes 1 "$back" 2 -H 'Forwarded: for="[2001:db8:1:2::5]:4711";proto=https')" "200 200" \
-	"Forwarded: for=\"[2001:db8:1:2::5]:4711\" from a trusted peer: that client"
+# the trusted peer names the client in X-Forwarded-For, and IPv6 clients count on their /64
+is "$(codes 1 "$back" 2 -H 'X-Forwarded-For: 2001:db8:1:2::5')" "200 200" \
+	"X-Forwarded-For: 2001:db8:1:2::5 from a trusted peer: that client"
 is "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:2:ffff::6')" "429" "another address of its /64: the same bucket"
 is "$(codes 1 "$back" 1 -H 'X-Forwarded-For: 2001:db8:1:3::5')" "200" "the next /64: a bucket of its own"
+# proxy_header = x-forwarded-for (the default): a Forwarded header is the client's, never read
+out="$(codes 2 "$back" 1 -H 'Forwarded: for=203.0.113.60') $(codes 2 "$back" 1 -H 'Forwarded: for=203.0.113.61')"
+out="$out $(codes 2 "$back" 1 -H 'Forwarded: for=203.0.113.62')"
+is "$out" "200 200 429" "Forwarded from a trusted peer under the default proxy_header: ignored, the peer's own bucket"
+
+# proxy_header = forwarded (a proxy that writes RFC 7239 Forwarded only, as HAProxy's option
+# forwarded): the client's own X-Forwarded-For passes through it and is never read
+limits "$(printf 'trusted_proxies = 127.0.0.1, ::1, 127.0.0.2\nproxy_header = forwarded')"
+sleep 1.2
+is "$(codes 1 "$back" 2 -H 'Forwarded: for="[2001:db8:5:6::5]:4711";proto=https' -H 'X-Forwarded-For: 198.51.100.70')" \
+	"200 200" "Forwarded: for=\"[2001:db8:5:6::5]:4711\" from a trusted peer: that client"
+is "$(codes 1 "$back" 1 -H 'Forwarded: for=2001:db8:5:6::9' -H 'X-Forwarded-For: 198.51.100.71')" "429" \
+	"the same /64 with another X-Forwarded-For written by the client: still the same bucket"
+is "$(codes 1 "$back" 1 -H 'Forwarded: for=2001:db8:5:7::9' -H 'X-Forwarded-For: 198.51.100.70')" "200" \
+	"another client in Forwarded: its own bucket"
 
 # without trusted_proxies every client behind the proxy is the proxy
 limits ''

@@ -97,6 +97,6 @@ struct jwt_identity {
 enum jwt_err jwt_check_claims(const struct cfg_jwt *c, const json_t *claims, time_t now,
 	struct jwt_identity *id);
 /* A channel against one pattern, where '*' stands for any run of characters. */
-int jwt_channel_match(const char *pattern, const char *channel);
+int jwt_channel_match(const char *pattern, const char *channel, size_t len);
 
 #endif

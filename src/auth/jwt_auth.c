@@ -1,6 +1,7 @@
 /* jwt_auth.c - one Bearer JWT checked in order: shape, issuer (by its unverified iss, only to choose
  * the section), the section's algorithms, the key by kid, the signature, then the claims. */
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -106,17 +107,32 @@ static enum rerr bind_rtc(const struct jwt_identity *id, struct treq *t)
 	return E_OK;
 }
 
-static int channel_allowed(const struct jwt_identity *id, const char *channel)
+static int channel_allowed(const struct jwt_identity *id, struct token_bytes ch)
 {
 	const json_t *p;
 	size_t i;
 
 	if (json_is_string(id->channels))
-		return jwt_channel_match(json_string_value(id->channels), channel);
+		return jwt_channel_match(json_string_value(id->channels), ch.p, ch.len);
 	json_array_foreach(id->channels, i, p)
-		if (jwt_channel_match(json_string_value(p), channel))
+		if (jwt_channel_match(json_string_value(p), ch.p, ch.len))
 			return 1;
 	return 0;
+}
+
+/* channels_claim: every channel the token would carry, whatever its type (treq_channels) */
+static enum rerr bind_channels(const struct jwt_identity *id, const struct treq *t)
+{
+	struct token_bytes ch[TREQ_MAX_CHANNELS];
+	size_t i, n;
+
+	if (!id->channels_only)
+		return E_OK;
+	n = treq_channels(t, ch);
+	for (i = 0; i < n; i++)
+		if (!channel_allowed(id, ch[i]))
+			return E_JWT_CHANNEL;
+	return E_OK;
 }
 
 enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t)
@@ -129,29 +145,45 @@ enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t)
 	case CFG_T_RTC_RTM:
 		if ((e = bind_rtc(id, t)) != E_OK || (t->type != CFG_T_RTC && (e = bind_user(id, &t->user)) != E_OK))
 			return e;
-		if (id->channels_only && t->channel != NULL && !channel_allowed(id, t->channel))
-			return E_JWT_CHANNEL;
+		if ((e = bind_channels(id, t)) != E_OK)
+			return e;
 		if (id->subscriber_only) {
 			if (t->role == TOKEN_ROLE_PUBLISHER)
 				return E_JWT_ROLE;
 			t->role = TOKEN_ROLE_SUBSCRIBER;
+			t->stream_join_only = 1;
 		}
 		return E_OK;
 	case CFG_T_RTM:
-		/* a Signaling stream channel is a channel too ("*" is every one) */
-		if (id->channels_only && t->channel != NULL && !channel_allowed(id, t->channel))
-			return E_JWT_CHANNEL;
-		return bind_user(id, &t->user);
+		/* a Signaling stream channel is a channel too ("*" is every one), and a subscriber
+		 * joins it without the right to publish data */
+		if (id->subscriber_only)
+			t->stream_join_only = 1;
+		/* fall through */
 	case CFG_T_RTM2:
 	case CFG_T_CHAT:
 	case CFG_T_APAAS:
 	case CFG_T_APAAS_USER:
-		return bind_user(id, &t->user);
+		if ((e = bind_user(id, &t->user)) != E_OK)
+			return e;
+		return bind_channels(id, t);
 	default:
 		/* chat_app, apaas_app, fpa: the app's own tokens, for no user in particular; convoai, stt,
 		 * streaming, fcdn: a server's own credentials for its agents and encoders */
 		return E_JWT_APP_TOKEN;
 	}
+}
+
+enum rerr jwt_bind_app(const struct jwt_identity *id, const struct cfg_app *app)
+{
+	int i;
+
+	if (id->iss->n_apps == 0)
+		return E_OK;
+	for (i = 0; i < id->iss->n_apps; i++)
+		if (strcasecmp(id->iss->apps[i], app->name) == 0)
+			return E_OK;
+	return E_JWT_APP;
 }
 
 const char *jwt_auth_identity(const struct jwt_auth *a)

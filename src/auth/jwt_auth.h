@@ -26,6 +26,8 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 /* Fills what the request left out with the signed-in identity, refuses anyone else's (RTC account or
  * uid_claim's uid, RTM, Chat and APaaS users), and applies channels_claim and role_claim. */
 enum rerr jwt_bind(const struct jwt_identity *id, struct treq *t);
+/* [jwt:NAME] apps: whether the issuer's users may have tokens of app (E_OK, or E_JWT_APP). */
+enum rerr jwt_bind_app(const struct jwt_identity *id, const struct cfg_app *app);
 /* The identity of this request for per-user limits, or NULL when it came in without a JWT. */
 const char *jwt_auth_identity(const struct jwt_auth *a);
 void jwt_auth_end(struct jwt_auth *a);

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agora_token.h"
 #include "auth/jwt_fetch.h"
+#include "common/trustdir.h"
 
 #define CACHE_MAGIC "agora-token-jwks 1\n"
 
@@ -41,9 +43,11 @@ static int cache_path(char *out, size_t cap, const char *state_dir, const char *
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len, struct stat *st)
+/* nofollow: for the cache, a file of state_dir; jwks_file is the admin's to name through links
+ * (a Kubernetes ConfigMap's ..data/, /etc/alternatives), and what they reach is checked. */
+static int read_file(const char *path, int nofollow, char *buf, size_t cap, size_t *len, struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	ssize_t n;
 	size_t got = 0;
 
@@ -80,7 +84,7 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 
 	if (stat(path, &st) == 0 && same_file(ks, &st) && strcmp(ks->path, path) == 0)
 		return 0;
-	if (read_file(path, buf, sizeof(buf), &len, &st) != 0) {
+	if (read_file(path, cached, buf, sizeof(buf), &len, &st) != 0) {
 		if (!cached || errno != ENOENT)
 			logf_(c, "%s: %s", path, strerror(errno));
 		return -1;
@@ -88,6 +92,12 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 	/* whoever can write the cache decides who is who: only this server's user */
 	if (cached && (st.st_uid != geteuid() || (st.st_mode & 022) != 0)) {
 		logf_(c, "%s: not used: owned by another user or writable by group or others", path);
+		return -1;
+	}
+	/* a key file anyone else could change would let them sign for anyone: root's or ours alone */
+	if (!cached && ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022) != 0)) {
+		logf_(c, "%s: not used: owned by another user than root or the server's, or writable by group "
+			"or others", path);
 		return -1;
 	}
 	if (cached) {
@@ -161,24 +171,53 @@ static void note_attempt(int fd, time_t now)
 		return;
 }
 
-/* One fetch under the lock, unless another process fetched in the last minute. wait: block for the
- * lock (no usable set, or a kid we do not know); else give up when another process holds it. */
+/* The lock, tried every 20 ms for at most JWKS_LOCK_WAIT_MS when wait is set: a process that holds
+ * it (a fetch hung past its own timeout, or anyone else's lock) never hangs this one. 0: taken. */
+static int take_lock(int fd, int wait)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct timespec pause = { 0, 20 * 1000000L };
+	int tries = wait ? JWKS_LOCK_WAIT_MS / 20 : 0;
+
+	while (fcntl(fd, F_SETLK, &fl) != 0) {
+		if ((errno != EACCES && errno != EAGAIN && errno != EINTR) || tries-- <= 0)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+/* One fetch under the lock, unless another process fetched in the last minute. wait: wait a while
+ * for the lock (no usable set, or a kid we do not know); else give up when another process holds it. */
 static void refresh(const struct cfg_jwt *c, const char *state_dir, const char *cache, int wait, time_t now)
 {
 	static char body[JWKS_MAX_LEN];
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char lock[1300], why[300];
+	const char *untrusted;
+	struct stat st;
 	struct jwks probe;
 	size_t len;
 	long age;
 	int fd;
 
+	/* checked at load too (conffile.c); a FastCGI process outlives a chmod */
+	if (trust_dir(state_dir, &untrusted) == 0) {
+		logf_(c, "[limits] state_dir: will not trust %s (%s)", state_dir, untrusted);
+		return;
+	}
 	if (cache_path(lock, sizeof(lock), state_dir, c->jwks_url, "lock") != 0 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
 		logf_(c, "cannot open the lock %s: %s", lock, strerror(errno));
 		return;
 	}
-	if (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) != 0) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		logf_(c, "%s: not used: not a file of the server's user", lock);
+		close(fd);
+		return;
+	}
+	if (take_lock(fd, wait) != 0) {
+		if (wait)
+			logf_(c, "the lock %s is held longer than %d ms: not fetching now", lock, JWKS_LOCK_WAIT_MS);
 		close(fd);
 		return;
 	}

@@ -152,16 +152,16 @@ enum jwt_err jwt_check_claims(const struct cfg_jwt *c, const json_t *claims, tim
 	return check_identity(c, claims, id);
 }
 
-int jwt_channel_match(const char *p, const char *s)
+int jwt_channel_match(const char *p, const char *s, size_t len)
 {
-	const char *star = NULL, *resume = NULL;
+	const char *star = NULL, *resume = NULL, *end = s + len;
 
 	/* the classic iterative glob: on a mismatch, let the last '*' swallow one more character */
-	while (*s != '\0') {
+	while (s < end) {
 		if (*p == '*') {
 			star = ++p;
 			resume = s;
-		} else if (*p == *s) {
+		} else if (*p != '\0' && *p == *s) {
 			p++;
 			s++;
 		} else if (star != NULL) {

@@ -13,6 +13,8 @@
 #define JWKS_MIN_INTERVAL 60        /* seconds between two fetches of one URL, by all processes */
 #define JWKS_DEFAULT_AGE  3600      /* when the answer has no Cache-Control: max-age */
 #define JWKS_MAX_AGE      86400
+/* how long a process waits for another one's fetch: a little past a fetch's own 5 s timeout */
+#define JWKS_LOCK_WAIT_MS 6000
 
 /* 0 with the body in buf and *max_age (-1: none given); -1 with why (never the body). */
 int jwt_fetch(const char *url, const char *ca_file, char *buf, size_t cap, size_t *len, long *max_age,

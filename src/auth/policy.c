@@ -25,7 +25,8 @@ enum rerr policy_apply(const struct config *c, struct treq *t, const struct cfg_
 	int rtc = route_has_rtc(t->type);
 	/* streaming and FCDN carry a channel and an account too, and the RTM token a stream channel */
 	int chan = rtc || t->type == CFG_T_STREAMING || t->type == CFG_T_FCDN;
-	size_t plen = strlen(c->channel_prefix);
+	size_t plen = strlen(c->channel_prefix), i, n;
+	struct token_bytes ch[TREQ_MAX_CHANNELS];
 	enum rerr e;
 
 	if ((*app = config_find_app(c, t->app)) == NULL)
@@ -39,10 +40,15 @@ enum rerr policy_apply(const struct config *c, struct treq *t, const struct cfg_
 		return E_ROLE_OFF;
 	if (chan && t->account == NULL && t->uid == 0 && !c->allow_uid_zero)
 		return E_UID_ZERO_OFF;
-	/* a stream channel "*" is every channel, the prefixed ones and the others */
-	if ((chan || t->type == CFG_T_RTM) && t->channel != NULL && plen > 0 &&
-	    strncmp(t->channel, c->channel_prefix, plen) != 0)
-		return E_CHANNEL_OFF;
+	/* every channel the token would carry, rtm2's permissions included; a stream channel "*" is
+	 * every channel, the prefixed ones and the others */
+	n = treq_channels(t, ch);
+	for (i = 0; plen > 0 && i < n; i++)
+		if (ch[i].len < plen || memcmp(ch[i].p, c->channel_prefix, plen) != 0)
+			return E_CHANNEL_OFF;
+	/* a server that issues no publisher tokens gives a stream channel no right to publish data */
+	if (!c->allow_publisher)
+		t->stream_join_only = 1;
 	if ((e = lifetime(c, t->has_expire, &t->expire, c->default_expire)) != E_OK)
 		return e;
 	if ((e = lifetime(c, t->has_rtm_expire, &t->rtm_expire, t->expire)) != E_OK)

@@ -2,6 +2,7 @@
  * across keys once the file is read (http-api section 5.2). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/cfg_jwt.h"
 #include "config/config.h"
@@ -138,6 +139,27 @@ static int k_require(struct cfg_ctx *x, const char *v)
 	return 0;
 }
 
+/* apps = default, NAME, ...: the app profiles this issuer's users may ask for. An item is named by
+ * its place in a reason, never by its text (a continued line could have carried a secret into it). */
+static int k_apps(struct cfg_ctx *x, const char *v)
+{
+	struct cfg_jwt *j = J(x);
+	char item[sizeof(j->apps[0])];
+	int r;
+
+	j->n_apps = 0;
+	while ((r = cfg_next_item(&v, item, sizeof(item))) != 0) {
+		if (r < 0 || item[strspn(item, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")] != '\0')
+			return cfg_key_err(x, "item %d is not an app name (default, or NAME of [app:NAME])", j->n_apps + 1);
+		if (j->n_apps == CFG_JWT_MAX_APPS)
+			return cfg_key_err(x, "lists more than %d apps", CFG_JWT_MAX_APPS);
+		strcpy(j->apps[j->n_apps++], strcasecmp(item, "default") == 0 ? "" : item);
+	}
+	if (j->n_apps == 0)
+		return cfg_key_err(x, "lists no app (leave it out for every app)");
+	return 0;
+}
+
 static const struct cfg_key jwt_keys[] = {
 	{ "issuer", k_issuer },
 	{ "audience", k_audience },
@@ -152,6 +174,7 @@ static const struct cfg_key jwt_keys[] = {
 	{ "require", k_require },
 	{ "channels_claim", k_channels_claim },
 	{ "role_claim", k_role_claim },
+	{ "apps", k_apps },
 	{ NULL, NULL },
 };
 
@@ -181,8 +204,20 @@ static void *jwt_open(struct cfg_ctx *x, const char *label)
 	return j;
 }
 
+static int app_exists(const struct config *c, const char *name)
+{
+	int a;
+
+	for (a = 0; a < c->n_apps; a++)
+		if (strcasecmp(c->apps[a].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int check_one(const struct config *c, const struct cfg_jwt *j, char *err, size_t errlen)
 {
+	int a;
+
 #define FAIL(msg) return snprintf(err, errlen, "[jwt:%s] %s", j->name, msg), -1
 	if (j->issuer[0] == '\0')
 		FAIL("issuer is required (the exact iss of the tokens)");
@@ -198,6 +233,10 @@ static int check_one(const struct config *c, const struct cfg_jwt *j, char *err,
 		FAIL("jwks_url or jwks_file is required for its public-key algorithms");
 	if (j->jwks_url[0] != '\0' && c->state_dir[0] == '\0')
 		FAIL("jwks_url needs [limits] state_dir, where the fetched keys are cached");
+	for (a = 0; a < j->n_apps; a++)
+		if (!app_exists(c, j->apps[a]))
+			return snprintf(err, errlen, "[jwt:%s] apps: item %d names no [app] (default) or [app:NAME] section",
+				j->name, a + 1), -1;
 	return 0;
 #undef FAIL
 }

@@ -12,6 +12,7 @@
 #define CFG_JWT_MAX_REQ    8
 #define CFG_JWT_SECRET_LEN 256
 #define CFG_JWT_LEEWAY     60
+#define CFG_JWT_MAX_APPS   16      /* CFG_MAX_APPS */
 
 /* The algorithms a section may allow; bit (1u << alg) in cfg_jwt.algs. "none" is not one. */
 enum cfg_jwt_alg {
@@ -44,6 +45,8 @@ struct cfg_jwt {
 	struct cfg_jwt_require require[CFG_JWT_MAX_REQ];
 	char channels_claim[CFG_JWT_CLAIM_LEN];
 	char role_claim[CFG_JWT_CLAIM_LEN];
+	int n_apps;                             /* apps: 0 for any app */
+	char apps[CFG_JWT_MAX_APPS][64];        /* their names; "" for [app] (written default) */
 };
 
 struct cfg_jwts {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 
@@ -57,7 +58,7 @@ int cfg_redis_split(const char *v, char where[CFG_REDIS_ADDR_LEN], int *port, ch
 }
 
 /* ---- the [limits] keys: store, redis, redis_password, redis_db, redis_timeout_ms, redis_prefix,
- * on_store_error, trusted_proxies, into c->store ---- */
+ * on_store_error, trusted_proxies, proxy_header, into c->store ---- */
 
 static struct cfg_store *store_of(struct cfg_ctx *x)
 {
@@ -138,6 +139,8 @@ static int k_on_store_error(struct cfg_ctx *x, const char *v)
 	return 0;
 }
 
+/* the reason names the item by its place in the list, never by its text: a continued line could
+ * have carried the next key (a password) into it */
 static int k_trusted_proxies(struct cfg_ctx *x, const char *v)
 {
 	struct cfg_store *s = store_of(x);
@@ -149,11 +152,23 @@ static int k_trusted_proxies(struct cfg_ctx *x, const char *v)
 		if (s->n_proxies == CFG_MAX_PROXIES)
 			return cfg_key_err(x, "more than %d networks", CFG_MAX_PROXIES);
 		if (ip_parse_net(item, &s->proxies[s->n_proxies], why, sizeof(why)) != 0)
-			return cfg_key_err(x, "%s: %s", item, why);
+			return cfg_key_err(x, "item %d: %s", s->n_proxies + 1, why);
 		s->n_proxies++;
 	}
 	if (r < 0)
 		return cfg_key_err(x, "an item is not a network (longer than %zu bytes)", sizeof(item) - 1);
+	return 0;
+}
+
+/* the one header the trusted proxy writes; the other is then the client's and never read */
+static int k_proxy_header(struct cfg_ctx *x, const char *v)
+{
+	if (strcasecmp(v, "x-forwarded-for") == 0)
+		store_of(x)->proxy_forwarded = 0;
+	else if (strcasecmp(v, "forwarded") == 0)
+		store_of(x)->proxy_forwarded = 1;
+	else
+		return cfg_key_err(x, "must be x-forwarded-for or forwarded");
 	return 0;
 }
 
@@ -175,6 +190,7 @@ static const struct cfg_key store_keys[] = {
 	{ "redis_prefix", k_redis_prefix },
 	{ "on_store_error", k_on_store_error },
 	{ "trusted_proxies", k_trusted_proxies },
+	{ "proxy_header", k_proxy_header },
 	{ NULL, NULL }
 };
 

@@ -23,6 +23,7 @@ struct cfg_store {
 	uint32_t redis_timeout_ms;                  /* 0: CFG_REDIS_TIMEOUT_MS */
 	char redis_prefix[CFG_REDIS_PREFIX_LEN];    /* "": CFG_REDIS_PREFIX */
 	int deny_on_error;                          /* on_store_error = deny */
+	int proxy_forwarded;                        /* proxy_header = forwarded; 0: x-forwarded-for */
 	int n_proxies;
 	struct ip_net proxies[CFG_MAX_PROXIES];    /* trusted_proxies */
 };

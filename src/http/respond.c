@@ -64,6 +64,7 @@ static const struct {
 	[E_JWT_CHANNEL]     = { 403, "channel_not_allowed", "the sign-in token does not allow this channel" },
 	[E_JWT_ROLE]        = { 403, "role_not_allowed", "the sign-in token allows the subscriber role only" },
 	[E_JWT_APP_TOKEN]   = { 403, "type_not_allowed", "a signed-in user cannot get app-level tokens (chat_app, apaas_app, fpa) or a server's own (convoai, stt, streaming, fcdn)" },
+	[E_JWT_APP]         = { 403, "app_not_allowed", "the sign-in token's issuer may not ask for this app's tokens" },
 	[E_ORIGIN]          = { 403, "origin_not_allowed", "this origin may not use the token server" },
 	[E_TYPE_OFF]        = { 403, "type_not_allowed", "this server does not issue this token type" },
 	[E_ROLE_OFF]        = { 403, "role_not_allowed", "this server does not issue publisher tokens" },

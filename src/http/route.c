@@ -246,14 +246,16 @@ enum rerr route_set(struct treq *t, const char *name, const char *v)
 
 /* ---- what each token type needs ---- */
 
-enum { N_CHANNEL = 1, N_ID = 2, N_USER = 4, N_ROOM = 8, N_APAAS_ROLE = 16 };
+/* N_CHANNEL: a channel is required; N_STREAM: one may be given (an RTM token's stream channel).
+ * Either way the token carries it, and treq_channels() lists it. */
+enum { N_CHANNEL = 1, N_ID = 2, N_USER = 4, N_ROOM = 8, N_APAAS_ROLE = 16, N_STREAM = 32 };
 
 static const struct {
 	const char *key;
 	unsigned need;
 } types[CFG_T__MAX] = {
 	[CFG_T_RTC]        = { "rtcToken", N_CHANNEL | N_ID },
-	[CFG_T_RTM]        = { "rtmToken", N_USER },
+	[CFG_T_RTM]        = { "rtmToken", N_USER | N_STREAM },
 	[CFG_T_RTE]        = { "rtcToken", N_CHANNEL | N_ID },
 	[CFG_T_CHAT]       = { "chatToken", N_USER },
 	[CFG_T_CHAT_APP]   = { "chatToken", 0 },
@@ -281,6 +283,24 @@ int route_has_rtc(enum cfg_type type)
 {
 	return type == CFG_T_RTC || type == CFG_T_RTE || type == CFG_T_RTC_RTM || type == CFG_T_CONVOAI ||
 		type == CFG_T_STT;
+}
+
+size_t treq_channels(const struct treq *t, struct token_bytes out[TREQ_MAX_CHANNELS])
+{
+	size_t n = 0, i, j;
+
+	if (t->channel != NULL && (types[t->type].need & (N_CHANNEL | N_STREAM)))
+		out[n++] = (struct token_bytes){ t->channel, strlen(t->channel) };
+	for (i = 0; t->has_perms && i < t->perms.n_perms; i++) {
+		const struct token_rtm2_perm *p = &t->perms.perms[i];
+
+		/* resource types 0, 1, 2: message, stream and group channels; 3, 4: groups, users */
+		if (p->resource_type > 2)
+			continue;
+		for (j = 0; j < p->n_resources && n < TREQ_MAX_CHANNELS; j++)
+			out[n++] = p->resources[j];
+	}
+	return n;
 }
 
 static void treq_init(struct treq *t, enum cfg_type type)

@@ -47,6 +47,7 @@ struct treq {
 	uint32_t rtm_expire;        /* rtc_rtm, convoai, stt: the RTM login's own lifetime */
 	int has_perms;
 	struct rtm2perm perms;      /* rtm2: permissions= */
+	int stream_join_only;       /* a Signaling stream channel without publishDataStream (policy, JWT role) */
 	int compat;                 /* a compatibility route: its answer has that service's keys only */
 	int version;                /* 7 or 6 */
 	const char *app;
@@ -57,6 +58,12 @@ struct treq {
 	char uid_str[24];           /* a numeric user, as text (t->user may point here) */
 	void *json;                 /* the POST body's document, released by post_release */
 };
+
+/* Every channel name the token will carry: the RTC or Signaling stream channel of the types that
+ * carry one, and each message, stream and group channel an rtm2 permission names. Every channel
+ * rule (the ini's channel_prefix, a JWT's channels claim) goes through this one list. */
+#define TREQ_MAX_CHANNELS (1 + RTM2P_MAX_NAMES)
+size_t treq_channels(const struct treq *t, struct token_bytes out[TREQ_MAX_CHANNELS]);
 
 int route_has_rtm(enum cfg_type type);
 int route_has_rtc(enum cfg_type type);

@@ -87,7 +87,8 @@ const char *ca_client(const struct cfg_store *s, const char *remote, const char 
 	char buf[CA_ADDR_LEN])
 {
 	unsigned char a[16], hop[16];
-	const char *hdr = xff != NULL && xff[strspn(xff, WS)] != '\0' ? xff : fwd;
+	/* only the header the proxy writes (proxy_header): the other passes through from the client */
+	const char *hdr = s->proxy_forwarded ? fwd : xff;
 	size_t len;
 	int fam;
 
@@ -96,7 +97,7 @@ const char *ca_client(const struct cfg_store *s, const char *remote, const char 
 		return remote;
 	len = strlen(hdr);
 	while (len > 0) {
-		int f = last_hop(hdr, &len, hdr == fwd, hop);
+		int f = last_hop(hdr, &len, s->proxy_forwarded, hop);
 
 		if (f == 0)
 			break;      /* what the trusted hop before it wrote is no address: that hop it is */

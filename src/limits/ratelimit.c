@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/trustdir.h"
 #include "limits/ratelimit.h"
 
 #define RL_MAGIC  0x31544c52u    /* "RLT1" */
@@ -94,18 +95,17 @@ static enum rl_verdict fail(struct ratelimit *rl, const char *what)
 
 /* Whoever may create or rename files in dir may plant a table of their own (a bucket that never
  * empties, or a file that makes every limited request fail): dir must be ours and written by us alone. */
-static int trust_dir(struct ratelimit *rl, const char *dir)
+static int dir_ok(struct ratelimit *rl, const char *dir)
 {
-	struct stat st;
+	const char *why;
+	int r = trust_dir(dir, &why);
 
-	if (stat(dir, &st) != 0) {
+	if (r < 0) {
 		fail(rl, "cannot open");
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir,
-			!S_ISDIR(st.st_mode) ? "not a directory" : st.st_uid != geteuid() ?
-			"owned by another user than the server's" : "writable by group or others; chmod go-w it");
+	if (r == 0) {
+		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir, why);
 		return -1;
 	}
 	return 0;
@@ -122,7 +122,7 @@ static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 		errno = ENAMETOOLONG;
 		return fail(rl, "cannot open");
 	}
-	if (trust_dir(rl, dir) != 0)
+	if (dir_ok(rl, dir) != 0)
 		return RL_ERROR;
 	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (rl->fd < 0)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/trustdir.h"
 #include "server/conffile.h"
 
 /* The binary's own directory: /proc/self/exe, else argv[0] made absolute. */
@@ -317,12 +318,28 @@ static int find(struct conffile *f, struct stat *st)
 	return -1;
 }
 
+/* Every user of state_dir (the rate table, each jwks_url's cache and lock) needs it trusted: one
+ * that others may write is refused at load like a broken file. A missing one is left to its users,
+ * whose reasons name the file they could not open. */
+static int state_dir_refused(const struct config *c, char *err, size_t errlen)
+{
+	const char *why;
+	int i, used = c->requests_per_minute > 0 && !c->store.redis;
+
+	for (i = 0; i < c->jwt.n; i++)
+		used |= c->jwt.iss[i].jwks_url[0] != '\0';
+	if (!used || c->state_dir[0] == '\0' || trust_dir(c->state_dir, &why) != 0)
+		return 0;
+	snprintf(err, errlen, "[limits] state_dir: will not trust %.400s (%s)", c->state_dir, why);
+	return -1;
+}
+
 const struct config *conffile_get(struct conffile *f)
 {
 	char err[512];
 	struct stat st;
 	long long wait_ns;
-	int i, waits;
+	int i, waits, bad;
 
 	if ((i = find(f, &st)) < 0) {
 		drop(f);
@@ -356,7 +373,12 @@ const struct config *conffile_get(struct conffile *f)
 	drop(f);
 	f->seen = 1;
 	memcpy(f->used, f->paths[i], sizeof(f->used));
-	if (config_load(&f->cfg, f->used, err, sizeof(err)) != 0) {
+	bad = config_load(&f->cfg, f->used, err, sizeof(err)) != 0;
+	if (!bad && state_dir_refused(&f->cfg, err, sizeof(err)) != 0) {
+		config_free(&f->cfg);
+		bad = 1;
+	}
+	if (bad) {
 		size_t n = strlen(f->used) + 2;
 
 		f->st = st;

@@ -47,7 +47,7 @@ static enum token_err build_rtm(const struct treq *t, const struct token_key *k,
 	if (t->version == 6)
 		return token1_build_rtm(out, TOKEN_BUF_SIZE, k, t->user, k->issue_ts + t->pexpire,
 			k->issue_ts + TOKEN1_TS_LIFETIME);
-	return token_build_rtm_stream(out, TOKEN_BUF_SIZE, k, t->user, stream, t->expire);
+	return token_build_rtm_stream_join(out, TOKEN_BUF_SIZE, k, t->user, stream, t->stream_join_only, t->expire);
 }
 
 static uint32_t min32(uint32_t a, uint32_t b)

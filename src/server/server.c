@@ -69,7 +69,8 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		e = jwt_bind(&s->jwt.id, t);
 	if (e == E_OK && id == R_INSPECT)
 		e = info_inspect(r, cfg, t, (uint32_t)s->clock.wall());
-	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK) {
+	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK &&
+		 (!s->jwt.active || (e = jwt_bind_app(&s->jwt.id, app)) == E_OK)) {
 		resp_json(r, 200);
 		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
 	}

@@ -201,6 +201,9 @@ enum token_err token_build_rtm(char *out, size_t cap, const struct token_key *k,
  * all for expire (agora-token-service's RTM builder with a stream name). NULL channel: RTM only. */
 enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_key *k, const char *user,
 	const char *channel, uint32_t expire);
+/* The same; join_only: the stream channel gets joinChannel alone (a subscriber's: no data published). */
+enum token_err token_build_rtm_stream_join(char *out, size_t cap, const struct token_key *k, const char *user,
+	const char *channel, int join_only, uint32_t expire);
 /* ConvoAI (ConvoAITokenBuilder) and STT (SttTokenBuilder): the RTC service of r (channel, account
  * or uid, role, the four privilege lifetimes), RTM for r->rtm_user (required) lasting r->rtm_expire,
  * and the empty ConvoAI or STT service. */

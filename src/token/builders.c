@@ -81,15 +81,18 @@ enum token_err token_check_stream_channel(const char *s, size_t len)
 	return token_check_channel(s, len);
 }
 
-/* An RTC service that lets user join channel and publish data, as a Signaling stream channel. */
-static void add_stream_channel(struct token2 *t, const char *channel, const char *user, uint32_t expire)
+/* An RTC service that lets user join channel (and publish data, unless join_only), as a Signaling
+ * stream channel. */
+static void add_stream_channel(struct token2 *t, const char *channel, const char *user, int join_only,
+	uint32_t expire)
 {
 	struct token_service *s = add_service(t, TOKEN_SVC_RTC);
 
 	s->channel = bytes_of(channel);
 	s->account = bytes_of(user);
 	add_priv(s, TOKEN_PRIV_RTC_JOIN, expire);
-	add_priv(s, TOKEN_PRIV_RTC_DATA, expire);
+	if (!join_only)
+		add_priv(s, TOKEN_PRIV_RTC_DATA, expire);
 }
 
 static void add_rtm(struct token2 *t, const char *user, uint32_t expire)
@@ -143,7 +146,7 @@ static enum token_err rtc_services(struct token2 *t, const struct token_rtc *r, 
 	}
 	/* a second RTC service: packing keeps same-type services in the order added */
 	if (r->rtm_user != NULL && r->rtm_channel != NULL)
-		add_stream_channel(t, r->rtm_channel, r->rtm_user, r->rtm_expire);
+		add_stream_channel(t, r->rtm_channel, r->rtm_user, 0, r->rtm_expire);
 	if (r->rtm_user != NULL)
 		add_rtm(t, r->rtm_user, r->rtm_expire);
 	return TOKEN_OK;
@@ -183,8 +186,8 @@ enum token_err token_build_stt(char *out, size_t cap, const struct token_key *k,
 	return build_rtc_with(out, cap, k, r, TOKEN_SVC_STT);
 }
 
-enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_key *k, const char *user,
-	const char *channel, uint32_t expire)
+enum token_err token_build_rtm_stream_join(char *out, size_t cap, const struct token_key *k, const char *user,
+	const char *channel, int join_only, uint32_t expire)
 {
 	struct token2 t;
 	enum token_err e;
@@ -197,9 +200,15 @@ enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_
 		return e;
 	if (token_check_stream_channel(channel, strlen(channel)) != TOKEN_OK)
 		return TOKEN_ERR_CHANNEL;
-	add_stream_channel(&t, channel, user, expire);
+	add_stream_channel(&t, channel, user, join_only, expire);
 	add_rtm(&t, user, expire);
 	return finish(&t, k, out, cap);
+}
+
+enum token_err token_build_rtm_stream(char *out, size_t cap, const struct token_key *k, const char *user,
+	const char *channel, uint32_t expire)
+{
+	return token_build_rtm_stream_join(out, cap, k, user, channel, 0, expire);
 }
 
 /* RTM and Chat user tokens share their shape: one service, one privilege, a user id. */

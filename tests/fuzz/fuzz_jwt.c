@@ -78,7 +78,7 @@ static void token(const char *s, size_t n)
 			jwt_verify_key(&j, &set.k[i]);
 		jwt_verify_hmac(&j, "0123456789abcdef0123456789abcdef", 32);
 		if (jwt_check_claims(&cfg, j.claims, 1800000000, &id) == JWT_OK && id.channels_only)
-			jwt_channel_match(json_is_string(id.channels) ? json_string_value(id.channels) : "*", "room-1");
+			jwt_channel_match(json_is_string(id.channels) ? json_string_value(id.channels) : "*", "room-1", 6);
 	}
 	jwt_release(&j);
 }

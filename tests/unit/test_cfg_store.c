@@ -43,11 +43,12 @@ int main(void)
 		{ __LINE__, "[limits]\nredis_prefix = \"a b\"\n", "[limits] redis_prefix: no spaces or control characters" },
 		{ __LINE__, "[limits]\non_store_error = open\n", "[limits] on_store_error: must be allow or deny" },
 		{ __LINE__, "[limits]\ntrusted_proxies = 10.0.0.0/8, 10.0.0.1/8\n",
-			"[limits] trusted_proxies: 10.0.0.1/8: host bits set below the /8 prefix" },
+			"[limits] trusted_proxies: item 2: host bits set below the /8 prefix" },
 		{ __LINE__, "[limits]\ntrusted_proxies = proxy.example\n",
-			"[limits] trusted_proxies: proxy.example: not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, 2001:db8::/32)" },
-		{ __LINE__, "[limits]\ntrusted_proxies = ::1/129\n", "[limits] trusted_proxies: ::1/129: a prefix length is 0..128" },
+			"[limits] trusted_proxies: item 1: not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, 2001:db8::/32)" },
+		{ __LINE__, "[limits]\ntrusted_proxies = ::1/129\n", "[limits] trusted_proxies: item 1: a prefix length is 0..128" },
 		{ __LINE__, "[limits]\nredis_pasword = x\n", "line 5: unknown key in [limits]" },
+		{ __LINE__, "[limits]\nproxy_header = x-real-ip\n", "[limits] proxy_header: must be x-forwarded-for or forwarded" },
 	};
 	char ini[4096];
 	size_t i;
@@ -91,6 +92,14 @@ int main(void)
 	snprintf(ini, sizeof(ini), APP "[limits]\nredis_password = \"pw-%0300d\"\n", 7);
 	ok(load(ini) == -1 && strstr(err, "redis_password") != NULL && strstr(err, "pw-000") == NULL,
 		"a password too long: refused without echoing it: %s", err);
+	/* a continued line carries the next key into the list: the error names the item by its place */
+	snprintf(ini, sizeof(ini), APP "[limits]\ntrusted_proxies = 10.0.0.0/8, \\\nredis_password = pw-Zq8wXv3N-secret\n");
+	ok(load(ini) == -1 && strstr(err, "pw-Zq8wXv3N") == NULL && strstr(err, "redis_password") == NULL &&
+		strstr(err, "item 2") != NULL, "a password continued into trusted_proxies is not echoed: %s", err);
+	is_int(load(APP "[limits]\ntrusted_proxies = 10.0.0.0/8\n"), 0, "trusted_proxies alone: loads");
+	is_int(c.store.proxy_forwarded, 0, "proxy_header defaults to x-forwarded-for");
+	is_int(load(APP "[limits]\ntrusted_proxies = 10.0.0.0/8\nproxy_header = Forwarded\n"), 0, "proxy_header = Forwarded: loads");
+	is_int(c.store.proxy_forwarded, 1, "proxy_header = forwarded, in any case");
 	config_free(&c);
 	unlink(path);
 	return done();

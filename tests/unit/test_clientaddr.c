@@ -48,56 +48,64 @@ int main(void)
 		{ __LINE__, "[2001:db8::]/32", "not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, 2001:db8::/32)" },
 		{ __LINE__, "fe80::1%eth0", "not an IPv4 or IPv6 address or network (e.g. 10.0.0.0/8, 2001:db8::/32)" },
 	};
-	static const struct { int line; const char *proxies, *remote, *xff, *fwd, *want; } cases[] = {
+	/* fwd: proxy_header = forwarded (Forwarded read, X-Forwarded-For ignored); 0: the default, the reverse */
+	static const struct { int line; const char *proxies, *remote, *xff, *fwd, *want; int fwd_mode; } cases[] = {
 		/* nobody trusted: REMOTE_ADDR, whatever the headers say */
-		{ __LINE__, "", "198.51.100.9", "1.2.3.4", "for=1.2.3.4", "198.51.100.9" },
+		{ __LINE__, "", "198.51.100.9", "1.2.3.4", "for=1.2.3.4", "198.51.100.9", 0 },
 		/* a peer that is not a trusted proxy: its headers are the client's own invention */
-		{ __LINE__, "10.0.0.0/8", "198.51.100.9", "1.2.3.4", NULL, "198.51.100.9" },
-		{ __LINE__, "10.0.0.0/8", "198.51.100.9", NULL, "for=1.2.3.4", "198.51.100.9" },
-		{ __LINE__, "10.0.0.0/8", "2001:db8::9", "1.2.3.4", NULL, "2001:db8::9" },
+		{ __LINE__, "10.0.0.0/8", "198.51.100.9", "1.2.3.4", NULL, "198.51.100.9", 0 },
+		{ __LINE__, "10.0.0.0/8", "198.51.100.9", NULL, "for=1.2.3.4", "198.51.100.9", 0 },
+		{ __LINE__, "10.0.0.0/8", "2001:db8::9", "1.2.3.4", NULL, "2001:db8::9", 0 },
 		/* one trusted proxy */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", " 203.0.113.5 ", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, NULL, "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "", NULL, "10.1.2.3" },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", " 203.0.113.5 ", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, NULL, "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "", NULL, "10.1.2.3", 0 },
 		/* a client that wrote its own X-Forwarded-For: the proxy appended the real address */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "6.6.6.6, 203.0.113.5", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "10.9.9.9, 203.0.113.5", NULL, "203.0.113.5" },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "6.6.6.6, 203.0.113.5", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "10.9.9.9, 203.0.113.5", NULL, "203.0.113.5", 0 },
 		/* a chain: a CDN's edge (trusted) in front of our balancer (trusted) */
-		{ __LINE__, "10.0.0.0/8 192.0.2.0/24", "10.1.2.3", "6.6.6.6,203.0.113.5,192.0.2.10", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8 192.0.2.0/24", "10.1.2.3", "203.0.113.5, 192.0.2.10, 10.4.4.4", NULL, "203.0.113.5" },
+		{ __LINE__, "10.0.0.0/8 192.0.2.0/24", "10.1.2.3", "6.6.6.6,203.0.113.5,192.0.2.10", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8 192.0.2.0/24", "10.1.2.3", "203.0.113.5, 192.0.2.10, 10.4.4.4", NULL, "203.0.113.5", 0 },
 		/* every hop trusted: the farthest one known */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "10.7.7.7, 10.8.8.8", NULL, "10.7.7.7" },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "10.7.7.7, 10.8.8.8", NULL, "10.7.7.7", 0 },
 		/* IPv6 proxies and clients */
-		{ __LINE__, "2001:db8:ffff::/48", "2001:db8:ffff::1", "2001:db8:1:2::77", NULL, "2001:db8:1:2::77" },
-		{ __LINE__, "2001:db8:ffff::/48", "2001:db8:ffff::1", "2001:DB8:1:2:0:0:0:77", NULL, "2001:db8:1:2::77" },
+		{ __LINE__, "2001:db8:ffff::/48", "2001:db8:ffff::1", "2001:db8:1:2::77", NULL, "2001:db8:1:2::77", 0 },
+		{ __LINE__, "2001:db8:ffff::/48", "2001:db8:ffff::1", "2001:DB8:1:2:0:0:0:77", NULL, "2001:db8:1:2::77", 0 },
 		{ __LINE__, "2001:db8:ffff::/48 10.0.0.0/8", "10.0.0.1", "192.0.2.1, 2001:db8:1::5, 2001:db8:ffff::2", NULL,
-			"2001:db8:1::5" },
-		{ __LINE__, "::1 127.0.0.1", "::1", "[2001:db8::5]:4711", NULL, "2001:db8::5" },
-		{ __LINE__, "::1", "::1", "203.0.113.5:4711", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "::ffff:10.1.2.3", "203.0.113.5", NULL, "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "::ffff:203.0.113.5", NULL, "203.0.113.5" },
+			"2001:db8:1::5", 0 },
+		{ __LINE__, "::1 127.0.0.1", "::1", "[2001:db8::5]:4711", NULL, "2001:db8::5", 0 },
+		{ __LINE__, "::1", "::1", "203.0.113.5:4711", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "::ffff:10.1.2.3", "203.0.113.5", NULL, "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "::ffff:203.0.113.5", NULL, "203.0.113.5", 0 },
 		/* a hop that is no address stops the walk at the trusted proxy that wrote it */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5, unknown", NULL, "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5, 10.4.4.4, garbage", NULL, "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "garbage, 10.4.4.4", NULL, "10.4.4.4" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "1.2.3.4,,", NULL, "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "[2001:db8::5", NULL, "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "1.2.3.4:80:90", NULL, "10.1.2.3" },
-		/* Forwarded (RFC 7239) when there is no X-Forwarded-For */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=203.0.113.5", "203.0.113.5" },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5, unknown", NULL, "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5, 10.4.4.4, garbage", NULL, "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "garbage, 10.4.4.4", NULL, "10.4.4.4", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "1.2.3.4,,", NULL, "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "[2001:db8::5", NULL, "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "1.2.3.4:80:90", NULL, "10.1.2.3", 0 },
+		/* proxy_header = forwarded: Forwarded (RFC 7239) */
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=203.0.113.5", "203.0.113.5", 1 },
 		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=6.6.6.6, for=203.0.113.5;proto=https;by=10.1.2.3",
-			"203.0.113.5" },
+			"203.0.113.5", 1 },
 		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "proto=https; For=\"[2001:db8:cafe::17]:4711\"",
-			"2001:db8:cafe::17" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=\"203.0.113.5:4711\", for=10.2.2.2", "203.0.113.5" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=_hidden", "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "by=10.0.0.1", "10.1.2.3" },
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=", "10.1.2.3" },
-		/* X-Forwarded-For wins when both are sent */
-		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5", "for=6.6.6.6", "203.0.113.5" },
+			"2001:db8:cafe::17", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=\"203.0.113.5:4711\", for=10.2.2.2", "203.0.113.5", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=_hidden", "10.1.2.3", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "by=10.0.0.1", "10.1.2.3", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=", "10.1.2.3", 1 },
+		/* a proxy that writes Forwarded only passes the client's own X-Forwarded-For through: that
+		 * header is never read, present or not */
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "6.6.6.6", "for=203.0.113.5", "203.0.113.5", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "6.6.6.6", NULL, "10.1.2.3", 1 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "6.6.6.6", "for=unknown", "10.1.2.3", 1 },
+		/* the default, x-forwarded-for: Forwarded is the client's, never read */
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "203.0.113.5", "for=6.6.6.6", "203.0.113.5", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", NULL, "for=6.6.6.6", "10.1.2.3", 0 },
+		{ __LINE__, "10.0.0.0/8", "10.1.2.3", "", "for=6.6.6.6", "10.1.2.3", 0 },
 		/* a REMOTE_ADDR that is no address is used as it is */
-		{ __LINE__, "10.0.0.0/8", "local", "203.0.113.5", NULL, "local" },
+		{ __LINE__, "10.0.0.0/8", "local", "203.0.113.5", NULL, "local", 0 },
 	};
 	char buf[CA_ADDR_LEN], err[128];
 	struct ip_net n;
@@ -134,9 +142,11 @@ int main(void)
 		const char *got;
 
 		trust(cases[i].proxies);
+		st.proxy_forwarded = cases[i].fwd_mode;
 		got = ca_client(&st, cases[i].remote, cases[i].xff, cases[i].fwd, buf);
-		is_str(got, cases[i].want, "line %d: peer %s, X-Forwarded-For %s, Forwarded %s", cases[i].line,
-			cases[i].remote, cases[i].xff ? cases[i].xff : "-", cases[i].fwd ? cases[i].fwd : "-");
+		is_str(got, cases[i].want, "line %d: peer %s, X-Forwarded-For %s, Forwarded %s, reading %s", cases[i].line,
+			cases[i].remote, cases[i].xff ? cases[i].xff : "-", cases[i].fwd ? cases[i].fwd : "-",
+			cases[i].fwd_mode ? "Forwarded" : "X-Forwarded-For");
 	}
 	trust("10.0.0.0/8");
 	ok(ca_client(&st, NULL, "1.2.3.4", NULL, buf) == NULL, "no REMOTE_ADDR: none");

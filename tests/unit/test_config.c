@@ -285,7 +285,8 @@ static void test_jwt(void)
 		"jwks_url = https://ref.supabase.co/auth/v1/.well-known/jwks.json\nalgorithms = ES256, HS256\n"
 		"secret = \"0123456789abcdef0123456789abcdef-#;\"\nleeway = 5\nidentity = email\n"
 		"uid_claim = agora_uid\nrequire = role=authenticated, email_verified=true\n"
-		"channels_claim = channels\nrole_claim = agora_role\n";
+		"channels_claim = channels\nrole_claim = agora_role\napps = default, Second\n"
+		"[app:second]\napp_id = 970CA35de60c44645bbae8a215061b33\napp_certificate = 5CFd2fd1755d40ecb72977518be15d3b\n";
 	const struct cfg_jwt *j = &c.jwt.iss[0];
 
 	is_int(load(&c, ini, err, sizeof(err)), 0, "a [jwt:NAME] section with every key loads");
@@ -301,12 +302,22 @@ static void test_jwt(void)
 	ok(j->n_require == 2 && strcmp(j->require[1].claim, "email_verified") == 0 &&
 		strcmp(j->require[1].value, "true") == 0, "two require pairs");
 	is_str(j->role_claim, "agora_role", "role_claim");
+	ok(j->n_apps == 2 && strcmp(j->apps[0], "") == 0 && strcmp(j->apps[1], "Second") == 0,
+		"apps: default is the [app] section, then second");
 	config_free(&c);
 	ok(c.jwt.n == 0 && c.jwt.iss[0].secret[0] == '\0', "config_free wipes the HS secret");
 	/* no default algorithm: the operator says which one the issuer signs with */
 	is_int(load(&c, APP "[jwt:a]\nissuer = https://i/\naudience = a\njwks_file = /k\n", err, sizeof(err)), -1,
 		"algorithms left out: refused");
 	ok(strstr(err, "[jwt:a] algorithms is required") != NULL, "and the reason says so: %s", err);
+	/* apps: names only, by their place; a continued line's next key is never echoed */
+	is_int(load(&c, APP "[jwt:a]\nissuer = https://i/\naudience = a\njwks_file = /k\nalgorithms = RS256\n"
+		"apps = default, \\\nsecret = hs-secret-Zq8wXv3N\n", err, sizeof(err)), -1, "apps with a continued line: refused");
+	ok(strstr(err, "apps: item 2 is not an app name") != NULL && strstr(err, "Zq8wXv3N") == NULL,
+		"named by its place, the next line not echoed: %s", err);
+	is_int(load(&c, APP "[jwt:a]\nissuer = https://i/\naudience = a\njwks_file = /k\nalgorithms = RS256\n"
+		"apps = other\n", err, sizeof(err)), -1, "apps naming no app section: refused");
+	ok(strstr(err, "[jwt:a] apps: item 1 names no [app] (default) or [app:NAME] section") != NULL, "and says so: %s", err);
 }
 
 static void test_bad(void)

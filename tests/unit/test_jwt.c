@@ -554,7 +554,7 @@ static void test_match(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		is_int(jwt_channel_match(t[i].p, t[i].s), t[i].m, "'%s' against '%s'", t[i].p, t[i].s);
+		is_int(jwt_channel_match(t[i].p, t[i].s, strlen(t[i].s)), t[i].m, "'%s' against '%s'", t[i].p, t[i].s);
 }
 
 int main(void)
