@@ -114,6 +114,18 @@ PRETTY_BASE=http://127.0.0.1:$PORT2
 SCRIPT_URL=http://127.0.0.1:$PORT2/token
 run_suite "etc/apache-token.conf vhost"
 
+# [auth] mode = key: the key arrives as "Authorization: Bearer KEY" only with CGIPassAuth On
+KEY=k-$(python3 -c "import secrets; print(secrets.token_hex(16))")
+printf '[auth]\nmode = key\nkeys = %s\n' "$KEY" >> "$T/etc-agora/token.ini"
+settled "$T/etc-agora/token.ini"
+fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf, [auth] mode = key: no key is 401" status_is 401
+EXTRA_HEADER="Authorization: Bearer $KEY" fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf: Authorization: Bearer KEY reaches the program (CGIPassAuth): 200" status_is 200
+ok "its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
+EXTRA_HEADER="Authorization: Bearer x$KEY" fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf: a wrong key is 401" status_is 401
+
 apache_stop
 if [ "$tap_failed" -gt 0 ]; then
 	echo "# error.log:"
