@@ -56,8 +56,10 @@ for f in $VARIANTS; do
 	chown www-data:www-data "$T/www/htdocs/$f"
 done
 
-# a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it)
+# a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it); the
+# subdirectory is the site user's, as suEXEC wants (as root, deploy writes there as that user)
 mkdir -p "$T/www/htdocs/api"
+chown www-data:www-data "$T/www/htdocs/api"
 write_ini "$T/www/htdocs/api/token.ini"
 make -s -C "$ROOT" deploy DEST="$T/www/htdocs/api" INI="$T/www/htdocs/api/token.ini" \
 	OWNER=www-data:www-data > "$T/deploy2.log" 2>&1
