@@ -4,7 +4,13 @@
 
 (function () {
 	const LOCAL_SDK = 'AgoraRTC_N.js';      // a copy beside the page wins over the CDN
-	const CDN_SDK = 'https://download.agora.io/sdk/release/AgoraRTC_N.js';
+	/* The CDN's copy: npm's agora-rtc-sdk-ng at a pinned version, byte for byte, checked by the
+	 * browser against its SHA-384 (Subresource Integrity) before it runs. To move the pin:
+	 *   npm pack agora-rtc-sdk-ng@X.Y.Z && tar -xzf agora-rtc-sdk-ng-X.Y.Z.tgz
+	 *   openssl dgst -sha384 -binary package/AgoraRTC_N-production.js | openssl base64 -A
+	 * and put the version here and the hash, after "sha384-", below (tests/demo.t checks both). */
+	const CDN_SDK = 'https://cdn.jsdelivr.net/npm/agora-rtc-sdk-ng@4.24.8/AgoraRTC_N-production.js';
+	const CDN_SDK_INTEGRITY = 'sha384-LLetIWljRRsVdAiDUW5qNfAuV8n0YvSPGr6vd4Fy/COvGIGaW1RJtURRgB76/YVU';
 	const SDK_LOAD_MS = 15000;
 	const JOIN_RETRY = { timeout: 500, timeoutFactor: 1.5, maxRetryCount: 7, maxRetryTimeout: 4000 };
 	const JOIN_WAIT_MS = 30000;             // join has not settled by then: say so, and give up
@@ -14,6 +20,7 @@
 	const $ = (id) => document.getElementById(id);
 	const state = {
 		base: null,         // URL of the token server's script
+		confirmed: null,    // an origin the user agreed to send a key to (see trusted)
 		config: null,       // its GET /config answer
 		answer: null,       // the last token answer
 		asked: null,        // the parameters it was asked with
@@ -72,6 +79,29 @@
 		}
 	}
 
+	/* A key or sign-in token goes only to a server of this page's origin, to the one the deployer
+	 * named in <meta name="token-server">, or to an origin the user confirmed in the page: a link
+	 * to this page with ?server=https://elsewhere must not collect the keys typed here. */
+	function deployerServer() {
+		const meta = document.querySelector('meta[name=token-server]');
+		return new URL((meta && meta.content) || 'token', location.href);
+	}
+
+	function trusted(url) {
+		return url.origin === location.origin || url.origin === deployerServer().origin ||
+			url.origin === state.confirmed;
+	}
+
+	/* the banner that asks before a key goes to another origin */
+	function showTrust() {
+		const foreign = state.base && !trusted(state.base);
+		$('server-trust').hidden = !foreign;
+		if (foreign) {
+			$('server-trust-origin').textContent = state.base.origin;
+			$('server-trust-yes-origin').textContent = state.base.origin;
+		}
+	}
+
 	function serverUrl(path, params) {
 		let u = state.base.href.replace(/\/+$/, '') + path;
 		if (params)
@@ -85,7 +115,7 @@
 	async function getJSON(path, params) {
 		const headers = {};
 		const key = $('apikey').value;
-		if (key)
+		if (key && trusted(state.base))
 			headers.Authorization = 'Bearer ' + key;
 		let r;
 		try {
@@ -135,6 +165,7 @@
 			updateButtons();
 			return;
 		}
+		showTrust();
 		status.textContent = 'Asking ' + state.base.href + ' for its app id…';
 		try {
 			state.config = await getJSON('/config');
@@ -153,7 +184,7 @@
 		if (c.appId.toLowerCase() === DEMO_APP_ID.toLowerCase())
 			status.append(' These are the public demo credentials of Agora\'s test vectors: the tokens are real, but join no real channel. Put your own app id and certificate in etc/token.ini.');
 		const modes = c.auth || [];
-		$('key-field').hidden = !modes.includes('key') && !modes.includes('jwt');
+		$('key-field').hidden = (!modes.includes('key') && !modes.includes('jwt')) || !trusted(state.base);
 		if (modes.length === 1 && modes[0] === 'signed')
 			showError('error', ['This server only answers links signed by your site ([auth] mode = signed): this page cannot sign them.']);
 		if (!c.allowPublisher)
@@ -347,10 +378,14 @@
 
 	/* ---- the Web SDK ---- */
 
-	function addScript(src) {
+	function addScript(src, integrity) {
 		return new Promise((resolve, reject) => {
 			const s = document.createElement('script');
 			const timer = setTimeout(() => reject(new Error('no answer in ' + SDK_LOAD_MS / 1000 + ' s')), SDK_LOAD_MS);
+			if (integrity) {
+				s.integrity = integrity;
+				s.crossOrigin = 'anonymous';
+			}
 			s.src = src;
 			s.onload = () => { clearTimeout(timer); resolve(); };
 			s.onerror = () => { clearTimeout(timer); s.remove(); reject(new Error('could not be loaded')); };
@@ -371,7 +406,7 @@
 			tried.push(LOCAL_SDK + ': not beside the page');
 		for (const src of local ? [LOCAL_SDK, CDN_SDK] : [CDN_SDK]) {
 			try {
-				await addScript(src);
+				await addScript(src, src === CDN_SDK ? CDN_SDK_INTEGRITY : '');
 				if (window.AgoraRTC) {
 					log('Agora Web SDK ' + window.AgoraRTC.VERSION + ' loaded from ' + src);
 					return window.AgoraRTC;
@@ -756,6 +791,15 @@
 		$('join').addEventListener('click', join);
 		$('leave').addEventListener('click', leave);
 		$('reload-config').addEventListener('click', loadConfig);
+		$('server-trust-yes').addEventListener('click', () => {
+			state.confirmed = state.base.origin;
+			log('Keys may go to ' + state.confirmed + ' (you confirmed it)');
+			loadConfig();
+		});
+		$('server-trust-no').addEventListener('click', () => {
+			$('server').value = deployerServer().href;
+			loadConfig();
+		});
 		$('copy').addEventListener('click', () => {
 			navigator.clipboard.writeText($('token').value).then(() => log('Token copied'),
 				() => { $('token').select(); log('Select the token and copy it'); });

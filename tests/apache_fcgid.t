@@ -56,8 +56,10 @@ for f in $VARIANTS; do
 	chown www-data:www-data "$T/www/htdocs/$f"
 done
 
-# a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it)
+# a second copy in a subdirectory, its ini beside it (the .htaccess must refuse to serve it); the
+# subdirectory is the site user's, as suEXEC wants (as root, deploy writes there as that user)
 mkdir -p "$T/www/htdocs/api"
+chown www-data:www-data "$T/www/htdocs/api"
 write_ini "$T/www/htdocs/api/token.ini"
 make -s -C "$ROOT" deploy DEST="$T/www/htdocs/api" INI="$T/www/htdocs/api/token.ini" \
 	OWNER=www-data:www-data > "$T/deploy2.log" 2>&1
@@ -113,6 +115,18 @@ ok "no 5xx in the error log" eval "! grep -q 'End of script\|error reading data\
 PRETTY_BASE=http://127.0.0.1:$PORT2
 SCRIPT_URL=http://127.0.0.1:$PORT2/token
 run_suite "etc/apache-token.conf vhost"
+
+# [auth] mode = key: the key arrives as "Authorization: Bearer KEY" only with CGIPassAuth On
+KEY=k-$(python3 -c "import secrets; print(secrets.token_hex(16))")
+printf '[auth]\nmode = key\nkeys = %s\n' "$KEY" >> "$T/etc-agora/token.ini"
+settled "$T/etc-agora/token.ini"
+fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf, [auth] mode = key: no key is 401" status_is 401
+EXTRA_HEADER="Authorization: Bearer $KEY" fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf: Authorization: Bearer KEY reaches the program (CGIPassAuth): 200" status_is 200
+ok "its rtcToken verifies" token_ok rtcToken --channel demo --uid 0
+EXTRA_HEADER="Authorization: Bearer x$KEY" fetch GET /rtc/demo/publisher/uid/0 ""
+ok "etc/apache-token.conf: a wrong key is 401" status_is 401
 
 apache_stop
 if [ "$tap_failed" -gt 0 ]; then

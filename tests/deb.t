@@ -2,7 +2,9 @@
 # deb.t - the Debian packages (make deb): built for amd64 and installed the usual way, apt install
 # ./agora-token-fcgi_*.deb, into a fresh Debian 12 root (scripts/debroot) that has lighttpd, Apache,
 # mod_fcgid and spawn-fcgi; lighttpd, Apache (mod_fcgid, mod_cgid) and the systemd unit's spawn-fcgi
-# then answer /ping, /health and tokens that verify. Reinstall and upgrade keep an edited ini and an
+# then answer /ping, /health and tokens that verify; Apache passes "Authorization: Bearer" (an API
+# key) to the program, and the rate limit writes its table in the packaged state_dir (/var/lib/
+# agora-token, www-data's). Reinstall and upgrade keep an edited ini and an
 # admin's choices, purge leaves nothing behind. The arm64 and armhf packages hold the expected
 # files, and their programs answer a CGI request under qemu.
 # Run by make check-deb (a few minutes; as root): make check skips it.
@@ -88,6 +90,8 @@ ok "the ini is not a dpkg conffile (dpkg would reset its owner)" \
 	eval "! grep -q token.ini '$R/var/lib/dpkg/info/agora-token-fcgi.conffiles'"
 ok "the lighttpd snippet is enabled (lighty-enable-mod)" test -L "$R/etc/lighttpd/conf-enabled/50-agora-token-fcgi.conf"
 ok "the Apache snippet is enabled (a2enconf)" test -L "$R/etc/apache2/conf-enabled/agora-token-fcgi.conf"
+ok "the state_dir /var/lib/agora-token is made, 700 www-data:www-data" \
+	test "$(mode_of /var/lib/agora-token)" = "700 www-data:www-data"
 ok "the systemd unit is installed, not enabled" \
 	test -f "$R/lib/systemd/system/agora-token.service" -a ! -e "$R/etc/systemd/system/multi-user.target.wants/agora-token.service"
 
@@ -151,12 +155,43 @@ fcgi_in_root() {
 	[ "$c" -gt 0 ]
 }
 ok "Apache, mod_fcgid: token.fcgi stays running, as www-data" fcgi_in_root
+# with_ini SED...: the ini edited by sed (the program reads it again on the next request)
+with_ini() {
+	cp "$R/etc/agora-token/token.ini" "$T/ini.saved"
+	sed -i "$@" "$R/etc/agora-token/token.ini"
+	touch -d "@$(($(date +%s) - 2))" "$R/etc/agora-token/token.ini"
+}
+ini_back() {
+	cp "$T/ini.saved" "$R/etc/agora-token/token.ini"
+	touch -d "@$(($(date +%s) - 2))" "$R/etc/agora-token/token.ini"
+}
+# signs_in LABEL: [auth] mode = key; the key reaches the program as "Authorization: Bearer KEY"
+# through the packaged snippet (CGIPassAuth On)
+KEY=k-$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+signs_in() {
+	with_ini -e 's/^mode  *=.*/mode = key/' -e "s/^keys  *=.*/keys = $KEY/"
+	fetch GET /rtc/demo/publisher/uid/42 ""
+	ok "$1, [auth] mode = key: no key is 401" status_is 401
+	EXTRA_HEADER="Authorization: Bearer $KEY" fetch GET /rtc/demo/publisher/uid/42 ""
+	ok "$1: Authorization: Bearer KEY reaches the program: 200" status_is 200
+	ok "$1: its token verifies" token_ok rtcToken --channel demo --uid 42
+	ini_back
+}
+signs_in "Apache, mod_fcgid"
+# the rate limit in the packaged state_dir, which www-data may write
+with_ini -e 's/^requests_per_minute .*/requests_per_minute = 600/' -e 's|^state_dir .*|state_dir = /var/lib/agora-token|'
+fetch GET /rtc/demo/publisher/uid/42 ""
+ok "Apache, mod_fcgid: with requests_per_minute and state_dir = /var/lib/agora-token, 200" status_is 200
+ok "the rate-limit table is in /var/lib/agora-token, www-data's" \
+	test "$(stat -c %U "$R/var/lib/agora-token/token-ratelimit.v1" 2>/dev/null)" = www-data
+ini_back
 stop_server
 in_root a2dismod -q fcgid > /dev/null
 in_root a2enmod -q cgid > /dev/null
 ok "Apache starts with mod_cgid instead" start_apache
 # a CGI run has no AGORA_TOKEN_CONFIG: the program finds /etc/agora-token/token.ini by itself
 serves "Apache, mod_cgid"
+signs_in "Apache, mod_cgid"
 stop_server
 in_root a2dismod -q cgid > /dev/null
 in_root a2enmod -q fcgid > /dev/null

@@ -3,11 +3,15 @@
 # free loopback port: a token shown and decoded with a countdown, a 6 s token renewed before it
 # ends, refused requests shown with the server's code, and Agora's Web SDK from npm (pinned) joining
 # with the server's app id and the fetched token, then failing on the network, which only reaches
-# loopback. Screenshots go to build/demo-screenshots/. The checks are in tests/demo/browser.py.
+# loopback. A ?server= of another origin gets no key until the user confirms it in the page; the
+# CDN's SDK is npm's file, pinned by its SHA-384. Screenshots go to build/demo-screenshots/. The checks
+# are in tests/demo/browser.py.
 . "$(dirname "$0")/lib/tap.sh"
 
-SDK_VERSION=4.24.8
+# the version demo.js pins on the CDN (with its SHA-384, which browser.py checks against npm's file)
+SDK_VERSION=$(sed -n "s|.*const CDN_SDK = '.*agora-rtc-sdk-ng@\([0-9.]*\)/.*|\1|p" "$ROOT/demo/demo.js")
 SDK_DIR=$ROOT/build/demo-sdk
+[ -n "$SDK_VERSION" ] || { fail "demo.js pins the SDK's version in its CDN_SDK URL"; done_testing; exit 1; }
 
 need chromium
 need lighttpd

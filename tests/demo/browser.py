@@ -6,12 +6,16 @@ Environment: URL (the server, http://127.0.0.1:PORT), HTDOCS (where the page is 
 SDK (Agora's Web SDK file from npm, or ""; a stand-in in this directory drives a call that joins), CLI, APP_ID, APP_CERT, SHOTS (screenshot directory),
 WORK (a scratch directory for Chromium's profile).
 """
+import base64
+import hashlib
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -30,6 +34,11 @@ APP_ID = os.environ["APP_ID"]
 APP_CERT = os.environ["APP_CERT"]
 SHOTS = os.environ["SHOTS"]
 LOOPBACK = ("127.0.0.1", "localhost")
+# the CDN's copy of the SDK that demo.js names, and the hash it pins
+DEMO_JS = open(os.path.join(HTDOCS, "demo.js")).read()
+CDN_SDK = (re.findall(r"const CDN_SDK = '([^']+)'", DEMO_JS) or [""])[0]
+CDN_SRI = (re.findall(r"const CDN_SDK_INTEGRITY = '([^']+)'", DEMO_JS) or [""])[0]
+CDN_HOST = "https://" + urllib.parse.urlsplit(CDN_SDK).hostname + "/"
 
 failures = 0
 
@@ -263,8 +272,8 @@ def phase_renewal(page):
     sent, answered = left_the_machine(page)
     diag("outside requests (all failed): %s" % sorted(set(sent)))
     check("the page's only outside request, the CDN's SDK, got no answer", answered == [] and
-          all(u.startswith("https://download.agora.io/") for u in sent), "sent %s, answered %s" % (sent, answered))
-    bad = problems(page, lambda url, text: url == URL + "/AgoraRTC_N.js" or url.startswith("https://download.agora.io/"))
+          all(u == CDN_SDK for u in sent), "sent %s, answered %s" % (sent, answered))
+    bad = problems(page, lambda url, text: url == URL + "/AgoraRTC_N.js" or url.startswith(CDN_HOST))
     check("no JavaScript error in the console (token, renewal, no SDK)", bad == [], "; ".join(bad))
     fill(page, lifetime="3600")
     new_token(page)
@@ -309,6 +318,165 @@ def phase_origin(b):
     bad = [x for x in problems(page, cors) if "blocked by CORS policy" not in x]
     check("no JavaScript error in the console but the browser's CORS refusal", bad == [], "; ".join(bad))
     page.send("Page.close")
+
+
+class Recorder:
+    """A second token server, on another port (another origin): it passes every request on to the
+    quick start's server and keeps what reached it, headers included."""
+
+    def __init__(self):
+        self.seen = []
+        rec = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                rec.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
+                fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                req = urllib.request.Request(URL + self.path, data=body, method=self.command, headers=fwd)
+                try:
+                    r = urllib.request.urlopen(req, timeout=10)
+                    code = r.status
+                except urllib.error.HTTPError as e:
+                    r, code = e, e.code
+                data = r.read()
+                if self.path.startswith("/token/config") and code == 200:
+                    # it says it wants a key ([auth] mode = key), as a phishing server would
+                    data = json.dumps(dict(json.loads(data), auth=["key"])).encode()
+                self.send_response(code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("connection", "transfer-encoding", "content-length", "date", "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_OPTIONS = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def auth(self):
+        """The Authorization headers that reached it so far."""
+        return [h["authorization"] for m, p, h in self.seen if "authorization" in h]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+KEY = "demo-key-" + "k" * 20
+NO_BANNER = "(e => !e || e.hidden)(document.getElementById('server-trust'))"
+
+
+def ask_with_key(page):
+    """Types a key (into the field, shown or not) and clicks Get token; waits for an answer shown."""
+    fill(page, apikey=KEY, channel="demo-room", who="42")
+    before = page.js("document.getElementById('token').value")
+    page.js("document.getElementById('get').click()")
+    page.wait("(v => v && v !== %s)(document.getElementById('token').value) || "
+              "!document.getElementById('error').hidden" % json.dumps(before), 10)
+
+
+def phase_foreign_server(b):
+    """?server= of another origin: asked without the key until the user confirms that origin in
+    the page; the server the deployer names in <meta name="token-server"> needs no confirmation."""
+    rec = Recorder()
+    meta_page = os.path.join(HTDOCS, "meta-server.html")
+    try:
+        page = b.new_page()
+        page.goto(URL + "/?server=" + urllib.parse.quote(rec.url + "/token", safe=""))
+        banner = page.wait("(e => e && !e.hidden && e.innerText)(document.getElementById('server-trust'))", 10)
+        check("?server= of another origin: a banner names it and asks before a key goes there",
+              banner and rec.url in banner and "key" in banner, str(banner))
+        check("its /config was asked (without a key)", loaded(page) == APP_ID and rec.seen, str(rec.seen)[:300])
+        check("its /config asks for a key, but the key field stays hidden",
+              page.js("document.getElementById('key-field').hidden"))
+        ask_with_key(page)
+        check("a key typed before confirming: a token comes, from the other server",
+              any(p.startswith("/token?") for m, p, h in rec.seen), str([p for m, p, h in rec.seen]))
+        check("and no Authorization header ever reached the other origin", rec.auth() == [], str(rec.auth()))
+        page.js("(e => e && e.click())(document.getElementById('server-trust-yes'))")
+        page.wait(NO_BANNER, 5)
+        loaded(page)
+        check("once confirmed, the key field is shown", page.wait("!document.getElementById('key-field').hidden", 5))
+        ask_with_key(page)
+        check("after the user confirms the origin, the key reaches it as Authorization: Bearer",
+              "Bearer " + KEY in rec.auth(), str(rec.auth()))
+        page.send("Page.close")
+
+        # the same origin as the page, named by ?server=: no banner
+        page = b.new_page()
+        page.goto(URL + "/?server=" + urllib.parse.quote(URL + "/token", safe=""))
+        loaded(page)
+        check("?server= of the page's own origin: no banner", page.js(NO_BANNER))
+        page.send("Page.close")
+
+        # the deployer's <meta name="token-server"> naming the other origin: trusted as it is
+        with open(os.path.join(HTDOCS, "index.html")) as f:
+            html = f.read()
+        with open(meta_page, "w") as f:
+            f.write(re.sub(r'(<meta name="token-server" content=")[^"]*"', r'\g<1>%s/token"' % rec.url, html))
+        n = len(rec.auth())
+        page = b.new_page()
+        page.goto(URL + "/meta-server.html")
+        check("the server in <meta name=token-server> (another origin) is asked", loaded(page) == APP_ID)
+        check("without a banner", page.js(NO_BANNER))
+        ask_with_key(page)
+        check("and gets the key without a confirmation", rec.auth()[n:] and all(a == "Bearer " + KEY for a in rec.auth()[n:]),
+              str(rec.auth()[n:]))
+        page.send("Page.close")
+    finally:
+        rec.close()
+        if os.path.exists(meta_page):
+            os.remove(meta_page)
+
+
+def phase_cdn(b):
+    """The CDN's SDK, served here by the test as the CDN would (npm's file): the script tag carries
+    integrity and crossorigin, the pinned hash is npm's file's, it loads; a changed byte is refused."""
+    with open(SDK, "rb") as f:
+        real = f.read()
+    want = "sha384-" + base64.b64encode(hashlib.sha384(real).digest()).decode()
+    check("demo.js pins the SHA-384 of npm's %s" % os.path.basename(urllib.parse.urlsplit(CDN_SDK).path),
+          CDN_SRI == want, "demo.js %s, npm's file %s" % (CDN_SRI, want))
+    for label, body in (("npm's file", real), ("a changed byte", real[:100] + b"X" + real[101:])):
+        page = b.new_page()
+        page.goto(URL + "/")
+        loaded(page)
+        page.send("Fetch.enable", {"patterns": [{"urlPattern": CDN_HOST + "*"}]})
+        fill(page, channel="demo-room", who="42", lifetime="3600")
+        new_token(page)
+        n = len(page.events("Fetch.requestPaused"))
+        page.js("document.getElementById('join').click()")
+        deadline = time.monotonic() + 15
+        while len(page.events("Fetch.requestPaused")) == n and time.monotonic() < deadline:
+            page.b.pump(0.1)
+        paused = page.events("Fetch.requestPaused")[n:]
+        if not check("%s: the page asks the CDN for %s" % (label, CDN_SDK), paused and paused[0]["request"]["url"] == CDN_SDK,
+                     str([p["request"]["url"] for p in paused])):
+            page.send("Page.close")
+            continue
+        page.send("Fetch.fulfillRequest", {"requestId": paused[0]["requestId"], "responseCode": 200, "responseHeaders": [
+            {"name": "Content-Type", "value": "application/javascript"},
+            {"name": "Access-Control-Allow-Origin", "value": "*"}], "body": base64.b64encode(body).decode()})
+        if label == "npm's file":
+            tag = page.wait("(s => s && [s.integrity, s.crossOrigin])([...document.scripts].find(s => s.src === %s))"
+                            % json.dumps(CDN_SDK), 5)
+            check("the SDK's script tag has integrity (the pinned hash) and crossorigin=anonymous",
+                  tag == [CDN_SRI, "anonymous"], str(tag))
+            log = page.wait("(t => t.includes('loaded from " + CDN_SDK + "') && t)(document.getElementById('log').innerText)", 15)
+            check("npm's file passes the check: the SDK runs", log, el_text(page, "#log"))
+        else:
+            err = page.wait("(e => !e.hidden && e.innerText)(document.getElementById('call-error'))", 20)
+            check("a changed byte: the browser refuses to run it, the page says it cannot load the SDK",
+                  err and "SDK_UNAVAILABLE" in err and not page.js("!!window.AgoraRTC"), str(err))
+        page.send("Page.close")
 
 
 # wraps AgoraRTC.createClient as the SDK defines it, to record every join's arguments
@@ -433,9 +601,11 @@ def main():
         phase_renewal(page)
         phase_refused(page)
         phase_origin(b)
+        phase_foreign_server(b)
         phase_fake_sdk(b)
         if SDK:
             phase_sdk(b)
+            phase_cdn(b)
     finally:
         stray = b.close()
         check("every Chromium process ended when the browser closed", stray == [], "killed: %s" % stray)
