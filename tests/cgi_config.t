@@ -199,9 +199,15 @@ chmod 644 "$T/site/cgi-bin/token.ini"
 get '' 'type=rtc&channel=CH&uid=1'
 contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini is inside a directory the web server serves (the program's directory) and every user can read it" \
 	"an ini beside the program that others can read: the log warns that it can be served"
+get '' 'type=rtc&channel=CH&uid=1' GATEWAY_INTERFACE=CGI/1.1
+contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/token.ini" "a web server's CGI run with a warning names the file"
+contains "$ERR" "is inside a directory the web server serves" "beside the warning"
 chmod 600 "$T/site/cgi-bin/token.ini"
 get '' 'type=rtc&channel=CH&uid=1'
 lacks "$ERR" "web server serves" "at 600 (only its owner, as suEXEC runs the program): no such warning"
+# run by a web server (GATEWAY_INTERFACE), a CGI run is one request of many: nothing to warn of, no line
+get '' 'type=rtc&channel=CH&uid=1' GATEWAY_INTERFACE=CGI/1.1
+is "$STATUS:$ERR" "200:" "a web server's CGI run with nothing to warn of writes no line to the error log"
 INI=$T/site/cgi-bin/token.ini
 tok_is "the token is the beside-the-binary app's" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID2' and j['signatureValid']"
 printf '[app]\napp_id = %s\napp_certificate = %s\n' "$ID" "$CERT" >"$T/site/etc/token.ini"
@@ -211,6 +217,11 @@ INI=$T/site/etc/token.ini
 tok_is "../etc/token.ini wins over token.ini beside the binary" "$(j 'j["rtcToken"]')" "j['appId'] == '$ID' and j['signatureValid']"
 contains "$ERR" "token.fcgi: configuration: $T/site/cgi-bin/../etc/token.ini" "the log names ../etc/token.ini"
 contains "$ERR" "token.fcgi: warning: $T/site/cgi-bin/token.ini also exists and is ignored" "and warns that the other one is ignored"
+INI=
+get '' 'type=rtc&channel=CH&uid=1' GATEWAY_INTERFACE=CGI/1.1
+INI=$T/site/etc/token.ini
+is "$(printf '%s\n' "$ERR" | grep -c '^token.fcgi: configuration: ')" 1 "a web server's CGI run with another candidate: the file named once"
+contains "$ERR" "also exists and is ignored" "beside that warning"
 ln "$T/site/etc/token.ini" "$T/site/etc/same.ini"
 rm "$T/site/etc/token.ini" "$T/site/etc/same.ini"
 INI=$T/site/etc/none.ini

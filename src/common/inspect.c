@@ -287,11 +287,12 @@ enum token_err inspect_token_json(struct jbuf *jb, const char *token, size_t len
 
 enum token_err inspect_doctor_json(struct jbuf *jb, const char *token, size_t len, const struct doctor_in *d)
 {
-	/* 0 would leave "expired" out: at=0 is judged as 1 s past the epoch */
-	uint32_t now = d->at != 0 ? d->at : 1;
+	uint32_t now;
 
 	if (jb == NULL || token == NULL || d == NULL)
 		return TOKEN_ERR_ARG;
+	/* 0 would leave "expired" out: at=0 is judged as 1 s past the epoch */
+	now = d->at != 0 ? d->at : 1;
 	if (len >= 3 && memcmp(token, "007", 3) == 0)
 		return inspect007(jb, token, len, NULL, now, d);
 	if (len >= 3 && memcmp(token, "006", 3) == 0)

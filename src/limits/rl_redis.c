@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "limits/rl_redis.h"
 
@@ -69,6 +70,43 @@ void rr_close(struct rl_redis *r)
 	if (r->ctx != NULL)
 		redisFree(r->ctx);
 	r->ctx = NULL;
+}
+
+/* AUTH through no buffer of hiredis's: its formatted command and its output buffer are freed
+ * unwiped, so the command is built here, written to the socket and wiped. Beyond reach: the kernel's
+ * socket buffer and Redis itself. NULL with c->err set, as redisCommand. */
+static redisReply *auth(redisContext *c, const char *pw)
+{
+	char cmd[CFG_REDIS_PASS_LEN + 40];
+	size_t n = strlen(pw), len, off = 0;
+	void *rep = NULL;
+	int head = snprintf(cmd, sizeof(cmd), "*2\r\n$4\r\nAUTH\r\n$%zu\r\n", n);
+
+	if (head < 0 || (size_t)head + n + 2 > sizeof(cmd))
+		return NULL;
+	memcpy(cmd + head, pw, n);
+	memcpy(cmd + head + n, "\r\n", 2);
+	len = (size_t)head + n + 2;
+	while (off < len) {
+		ssize_t w = write(c->fd, cmd + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno;
+
+			explicit_bzero(cmd, sizeof(cmd));
+			c->err = REDIS_ERR_IO;
+			snprintf(c->errstr, sizeof(c->errstr), "%s", strerror(e));
+			errno = e;
+			return NULL;
+		}
+		off += (size_t)w;
+	}
+	explicit_bzero(cmd, sizeof(cmd));
+	if (redisGetReply(c, &rep) != REDIS_OK)
+		return NULL;
+	return rep;
 }
 
 /* FNV-1a of the password under a random salt: tells a changed password without keeping a copy. */
@@ -150,8 +188,8 @@ static enum rr_result rr_connect(struct rl_redis *r, const struct cfg_store *s, 
 		return down(r, s, "cannot connect", r->ctx->errstr);
 	if (redisSetTimeout(r->ctx, tv) != REDIS_OK)
 		return down(r, s, "cannot set the timeout", r->ctx->errstr);
-	if (s->redis_password[0] != '\0' && command(r, s, "AUTH refused",
-		redisCommand(r->ctx, "AUTH %s", s->redis_password), REDIS_REPLY_STATUS) != RR_PASS)
+	if (s->redis_password[0] != '\0' && command(r, s, "AUTH refused", auth(r->ctx, s->redis_password),
+		REDIS_REPLY_STATUS) != RR_PASS)
 		return RR_DOWN;
 	if (s->redis_db != 0 && command(r, s, "SELECT refused",
 		redisCommand(r->ctx, "SELECT %u", (unsigned)s->redis_db), REDIS_REPLY_STATUS) != RR_PASS)

@@ -133,11 +133,12 @@ static int home_dir(char *dir, size_t cap)
 	return n > 1 ? 0 : -1;
 }
 
-void conffile_init(struct conffile *f, const char *env_path, const char *exe)
+void conffile_init(struct conffile *f, const char *env_path, const char *exe, int one_request)
 {
 	char dir[PATH_MAX];
 
 	memset(f, 0, sizeof(*f));
+	f->one_request = one_request;
 	if (exe_dir(exe, f->exe_dir, sizeof(f->exe_dir)) != 0)
 		f->exe_dir[0] = '\0';
 	/* a path the operator named is the only one: falling back would hide a typo */
@@ -182,19 +183,30 @@ static void looked_for(struct conffile *f)
 		snprintf(f->why + len, sizeof(f->why) - len, ")");
 }
 
+/* "configuration: PATH" once per load, when the lookup chose it (an operator may edit another) */
+static void name_file(struct conffile *f)
+{
+	if (f->searched && !f->named)
+		fprintf(stderr, "token.fcgi: configuration: %s\n", f->used);
+	f->named = 1;
+}
+
 /* Which file the lookup chose, and every other candidate that exists: the one the operator edits
  * may not be the one in use, and nothing else would say so. */
-static void say_which(const struct conffile *f, int chosen)
+static void say_which(struct conffile *f, int chosen)
 {
 	struct stat st;
 	int j;
 
-	fprintf(stderr, "token.fcgi: configuration: %s\n", f->used);
+	/* a FastCGI process names it once per load; a CGI run, one per request, only beside a warning */
+	if (!f->one_request)
+		name_file(f);
 	for (j = 0; j < f->n_paths; j++) {
 		if (j == chosen || stat(f->paths[j], &st) != 0)
 			continue;
 		if (st.st_dev == f->st.st_dev && st.st_ino == f->st.st_ino)
 			continue;       /* the same file by another path (~/etc is ../etc of ~/cgi-bin) */
+		name_file(f);
 		fprintf(stderr, "token.fcgi: warning: %s also exists and is ignored (the first found "
 			"wins): keep one token.ini\n", f->paths[j]);
 	}
@@ -261,13 +273,14 @@ static int server_can_read(const struct stat *st, char *buf, size_t cap)
 }
 
 /* A certificate in a served directory is one missing .htaccess away from a download. */
-static void warn_if_served(const struct conffile *f, const struct stat *st)
+static void warn_if_served(struct conffile *f, const struct stat *st)
 {
 	char real[PATH_MAX], where[96], who[96];
 
 	if (realpath(f->used, real) == NULL || !in_web_root(f, real, where, sizeof(where)) ||
 		!server_can_read(st, who, sizeof(who)))
 		return;
+	name_file(f);
 	fprintf(stderr, "token.fcgi: warning: %s is inside a directory the web server serves (%s) and %s: "
 		"the app certificate can be downloaded if the .htaccess is lost; move it to ~/etc/token.ini, "
 		"chmod 600\n", f->used, where, who);
@@ -393,11 +406,14 @@ const struct config *conffile_get(struct conffile *f)
 	f->loaded = 1;
 	f->why[0] = '\0';
 	/* served all the same, but said once per load, in the web server's error log */
+	f->named = 0;
 	if (f->searched)
 		say_which(f, i);
-	if (f->cfg.world_readable)
+	if (f->cfg.world_readable) {
+		name_file(f);
 		fprintf(stderr, "token.fcgi: warning: %s is readable by every user (mode %03o): it holds the "
 			"app certificate; chmod 640 or 600\n", f->used, (unsigned)(f->cfg.st.st_mode & 0777));
+	}
 	warn_if_served(f, &f->cfg.st);
 	return &f->cfg;
 }

@@ -19,6 +19,8 @@ struct conffile {
 	int n_paths;
 	char paths[CONFFILE_MAX_PATHS][PATH_MAX];
 	int searched;               /* paths is the lookup, not the one path $AGORA_TOKEN_CONFIG named */
+	int one_request;            /* a CGI run: which file is said only beside a warning */
+	int named;                  /* this load's "configuration: PATH" line is written */
 	char exe_dir[PATH_MAX];     /* the binary's real directory ("" if unknown): the web server serves it */
 	int loaded;                 /* cfg holds a good configuration */
 	int seen;                   /* st and used describe the file cfg (or why) came from */
@@ -29,8 +31,9 @@ struct conffile {
 	struct config cfg;
 };
 
-/* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0]. */
-void conffile_init(struct conffile *f, const char *env_path, const char *exe);
+/* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0];
+ * one_request: a CGI run, whose every request would otherwise name the file in the error log. */
+void conffile_init(struct conffile *f, const char *env_path, const char *exe, int one_request);
 /* The configuration for this request, reloaded if the file changed; NULL with f->why set. Each load
  * found by the lookup is logged on stderr (which file, any other candidate, a served location). */
 const struct config *conffile_get(struct conffile *f);

@@ -21,7 +21,10 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	/* after the first accept, environ is the request's: process variables must be read now */
-	why = server_init(&srv, getenv("AGORA_TOKEN_CONFIG"), argv[0]);
+	/* a web server's CGI run (GATEWAY_INTERFACE set) is one request of many: its ini is named in
+	 * the error log only beside a warning; run by hand (the self-test), it is always named */
+	why = server_init(&srv, getenv("AGORA_TOKEN_CONFIG"), argv[0],
+		FCGX_IsCGI() && getenv("GATEWAY_INTERFACE") != NULL);
 	if (why != NULL)
 		fprintf(stderr, "token.fcgi: configuration: %s\n", why);
 	/* libfcgi's own SIGTERM handler makes the next FCGI_Accept return -1, so the request in

@@ -26,12 +26,12 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-const char *server_init(struct server *s, const char *env_path, const char *argv0)
+const char *server_init(struct server *s, const char *env_path, const char *argv0, int one_request)
 {
 	s->clock.wall = wall_now;
 	s->clock.mono_ns = mono_now;
 	s->clock.stamp = token_key_stamp;
-	conffile_init(&s->conf, env_path, argv0);
+	conffile_init(&s->conf, env_path, argv0, one_request);
 	rl_init(&s->rl);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }

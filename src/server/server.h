@@ -33,7 +33,8 @@ struct server {
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
  * is still the process's. Returns the configuration's state for a start-up log line, NULL if good. */
-const char *server_init(struct server *s, const char *env_path, const char *argv0);
+/* one_request: a CGI run (FastCGI processes serve many, and name their ini once per load) */
+const char *server_init(struct server *s, const char *env_path, const char *argv0, int one_request);
 /* The loaded configuration serves the demo credentials (its warning: INFO_DEMO_WARNING). */
 int server_demo(struct server *s);
 void server_handle(struct server *s, const struct cgi *c, struct resp *r);

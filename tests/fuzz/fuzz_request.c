@@ -239,7 +239,7 @@ static enum token_err fixed_stamp(struct token_key *k)
  * binary, in the user's home, the system path); on a test machine there is none */
 static void server_start(struct server *s, int p)
 {
-	server_init(s, p == P_LOOKUP ? NULL : ini[p], NULL);
+	server_init(s, p == P_LOOKUP ? NULL : ini[p], NULL, 0);
 	s->clock.wall = fixed_wall;
 	s->clock.mono_ns = fixed_mono;
 	s->clock.stamp = fixed_stamp;

@@ -10,6 +10,7 @@
 
 #include "agora_token.h"
 #include "config/config.h"
+#include "heapscan.h"
 #include "tap.h"
 
 #define ID   "970CA35de60c44645bbae8a215061b33"
@@ -425,37 +426,7 @@ static void test_files(void)
 
 /* After config_free, no copy of the certificate or a secret is left in the heap (the loader's
  * read buffer, before it was its own, was stdio's, freed unwiped). The file is written with write(2)
- * so that the test leaves no stdio buffer of its own behind. Sanitizers forbid reading freed memory. */
-#if defined(__SANITIZE_ADDRESS__)
-#define HEAP_SCAN 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HEAP_SCAN 0
-#endif
-#endif
-#ifndef HEAP_SCAN
-#define HEAP_SCAN 1
-#endif
-
-static int heap_has(const char *needle)
-{
-	FILE *maps = fopen("/proc/self/maps", "r");
-	char line[512];
-	unsigned long lo = 0, hi = 0;
-	int found = 0;
-
-	if (maps == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), maps) != NULL)
-		if (strstr(line, "[heap]") != NULL && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
-	fclose(maps);
-	if (hi <= lo)
-		return -1;
-	found = memmem((const void *)lo, hi - lo, needle, strlen(needle)) != NULL;
-	return found;
-}
-
+ * so that the test leaves no stdio buffer of its own behind. */
 static void test_heap_wiped(void)
 {
 	static const char text[] = "[app]\napp_id = " ID "\napp_certificate = \"" "C0FFEE0123456789abcdef0123456789"

@@ -1,6 +1,7 @@
 /* test_rl_redis.c - the Redis store against a real redis-server on a unix socket of the test's
  * directory (and one on loopback TCP with a password): the bucket, two processes sharing it, keys
  * that expire, the script flushed, Redis stopped and back, slow, full, and a wrong password. */
+#define _GNU_SOURCE    /* memmem, for heapscan.h */
 #include "../../src/limits/ratelimit.c"
 #include "../../src/limits/rl_redis.c"
 
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "heapscan.h"
 #include "tap.h"
 
 #define S(n) ((uint64_t)(n) * 1000000000ull)
@@ -355,6 +357,16 @@ int main(void)
 	is_int(take(&a, "t:ip:y", 2, 60, &ra), RR_PASS, "the right password: one");
 	is_int(take(&a, "t:ip:y", 2, 60, &ra), RR_PASS, "two");
 	is_int(take(&a, "t:ip:y", 2, 60, &ra), RR_LIMITED, "burst 2: limited");
+	/* AUTH went out through no buffer of hiredis's (each is freed unwiped): the needle is built on
+	 * the stack, so that only a copy in the heap can match */
+	if (HEAP_SCAN) {
+		char pw[40];
+
+		snprintf(pw, sizeof(pw), "%s%s", "redis-pw-", "Zq8wXv3NpL5tR7yB");
+		is_int(heap_has(pw), 0, "after AUTH, no copy of the Redis password is left in the heap");
+	} else {
+		ok(1, "heap scan: not under a sanitizer (it forbids reading freed memory)");
+	}
 	snprintf(st.redis_password, sizeof(st.redis_password), "wrong-pw-0123456789");
 	is_int(take(&a, "t:ip:y", 2, 60, &ra), RR_DOWN, "a reload with another password: a new connection, refused");
 	st.redis_password[0] = '\0';
