@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # agora-token-fcgi: the encoder library, the CLI, and the FastCGI/CGI token server.
 # make; make check; make install PREFIX=/usr/local DESTDIR=
 

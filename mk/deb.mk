@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/deb.mk - Debian packages, included by the Makefile (README: "Install as a package").
 #   make deb                 agora-token-fcgi and libagoratoken-dev for this machine, in build/deb/
 #   make deb ARCH=arm64      the same for arm64 or armhf, with Debian's cross toolchain (deb-arm64, deb-armhf)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # arm64.t - make cross-arm64: token.fcgi and agora-token for aarch64 (Raspberry Pi OS 64-bit),
 # built with Debian's cross compiler, run under qemu-aarch64 as CGI programs; their tokens are
 # checked by the host's agora-token. Fully static by default; ARM64_STATIC=semi needs the Pi's glibc.

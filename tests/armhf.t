@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # armhf.t - make cross-armhf: token.fcgi and agora-token for 32-bit ARM (Raspberry Pi OS 32-bit, armhf),
 # built with Debian's cross compiler, run under qemu-arm as CGI programs; their tokens are checked by
 # the host's agora-token. With the :armhf libraries installed here (scripts/install-deps) it builds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* help.c - the text of `agora-token --help` and `agora-token CMD --help`; nothing else.
  * Kept beside the grammar in opts.c: an option added there is explained here. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - agora-token: build, inspect and verify Agora tokens from the command line.
  * Picks the command, hands the rest of argv to the parser in opts.c and runs the command. */
 #include <stdio.h>

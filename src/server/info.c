@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* info.c - /ping, /health, the description of the routes, and /inspect, which decodes a token
  * and verifies it against the configured app whose app id it carries. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the accept loop, and the only file that sees libfcgi: under a FastCGI server it
  * serves requests until SIGTERM; run as CGI or from a shell it answers one and exits. */
 #include <fcgi_stdio.h>
