@@ -129,3 +129,7 @@ include mk/hardening.mk
 
 # fuzz-long, fuzz-cov
 include mk/fuzz.mk
+
+# the version compiled in (src/common/version.c); release, check-release
+include mk/version.mk
+include mk/release.mk
