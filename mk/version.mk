@@ -22,7 +22,7 @@ $(VERSION_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' > $@
 
-VERSION_OBJ = $(foreach d,build build/arm64 build/armhf,$(d)/common/version.o)
+VERSION_OBJ = $(foreach d,build build/arm64 build/armhf build/asan,$(d)/common/version.o)
 $(VERSION_OBJ): $(VERSION_STAMP)
 $(VERSION_OBJ): CPPFLAGS += -DAGORA_VERSION='"$(VERSION)"' -DAGORA_COMMIT='"$(COMMIT)"'
 
