@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # agora-token-fcgi: the encoder library, the CLI, and the FastCGI/CGI token server.
 # make; make check; make install PREFIX=/usr/local DESTDIR=
 
@@ -128,3 +129,7 @@ include mk/hardening.mk
 
 # fuzz-long, fuzz-cov
 include mk/fuzz.mk
+
+# the version compiled in (src/common/version.c); release, check-release
+include mk/version.mk
+include mk/release.mk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ceiling.c - the stack's ceiling: answers every request with a fixed JSON body of the size of a
  * token.fcgi RTC answer, with the same headers. FastCGI loop by default; -DCEILING_CGI: plain CGI;
  * -DCEILING_ENCODER: the FastCGI loop plus one token from the library per answer, and nothing else

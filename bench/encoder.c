@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* encoder.c - the encoder's single-thread throughput for an RTC publisher token (32-byte channel,
  * a uid), and in the same run the cost of its parts, with deflate_small.c and with zlib itself
  * (z_compress_small(0)) on the same content. Medians of 5 rounds; a benchmark, not a test. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """httpbench.py - wrk against the contenders, alternated, ROUNDS rounds each; prints medians and ratios.
 
 FastCGI: lighttpd + mod_fastcgi (max-procs 2) running token.fcgi or bench/ceiling.c's fixed answer,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """jwtbench.py - what sign-in costs: CGI runs of token.fcgi with an RS256 and an ES256 JWT against
 runs without one (posix_spawn + wait, alternated batch by batch, medians), and FastCGI throughput
 under lighttpd (one backend, wrk) with and without a JWT. Prints figures and the issue's targets

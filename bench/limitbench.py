@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """limitbench.py - what [limits] costs: token.fcgi without a limit, with the file store (state_dir)
 and with the Redis store (a redis-server on a unix socket), under lighttpd, FastCGI (max-procs 2,
 wrk -c32) and CGI (wrk -c8), alternated, ROUNDS rounds each; prints medians and ratios.

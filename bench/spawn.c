@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawn.c - what one CGI request costs in process start-up: posix_spawn + wait of each program
  * with a CGI environment, stdout drained from a pipe, alternated batch by batch; medians.
  * spawn N_PER_BATCH BATCHES PROGRAM...   (a benchmark, never a test) */

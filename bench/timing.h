@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timing.h - the clock and the sorting that the C benchmarks share: a monotonic time in seconds,
  * and a comparison of doubles for qsort, to take medians. */
 #ifndef BENCH_TIMING_H

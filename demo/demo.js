@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* demo.js - the demo page: asks this token server for a token, shows it decoded, keeps it renewed,
  * and joins a call with Agora's Web SDK. Plain JavaScript, no build step. */
 'use strict';

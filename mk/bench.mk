@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/bench.mk - make bench: the encoder against Agora's npm package, CGI start-up per exec, and
 # HTTP throughput, latency and memory under lighttpd against the stack's ceiling and the Node server
 # (doc/benchmarks.md). Medians and ratios from one run; never part of make check.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/deploy.mk - deployment targets, included by the Makefile (doc/deploy.md).
 #   make static              build/static/token.fcgi and build/static/agora-token: need only the C library
 #   make cross-arm64         the same for aarch64 (Raspberry Pi OS 64-bit) in build/arm64/

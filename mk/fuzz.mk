@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/fuzz.mk - the long fuzzing run and the fuzzers' line coverage, included by the Makefile
 # (doc/security.md, doc/testing.md). CI runs the short `make fuzz FUZZ_TIME=60` only.
 #   make fuzz-long   10 million differential deflate inputs, then every harness until FUZZ_LONG_RUNS executions (10 million) or FUZZ_LONG_TIME

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/hardening.mk - sanitizer and leak-check runs, included by the Makefile (doc/testing.md).
 #   make asan       build/asan/: library, CLI, token.fcgi and unit tests with ASan + UBSan; runs the
 #                   unit tests, the CLI tests and every CGI-mode test against them

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apache_cgi.t - the same binary as a plain CGI program on a host without mod_fcgid: Apache with
 # mod_cgid (mpm_event, what Debian's "a2enmod cgi" gives on a threaded MPM), then mod_cgi under
 # mpm_prefork. make deploy CGI=1 and htaccess.example as .htaccess: the pretty URLs (token.fcgi,

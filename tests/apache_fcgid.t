@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apache_fcgid.t - Apache 2.4 with mod_fcgid, as on a shared host: make deploy puts token.fcgi and
 # htaccess.example (as .htaccess) into a document root that allows only the usual AllowOverride set.
 # Every client request, CORS, errors, the ini refused, 8 clients x 2,000 requests without a 5xx;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # apache_suexec.t - a shared host as cPanel and DirectAdmin build them: Apache with suEXEC
 # (apache2-suexec-custom: docroot the homes, userdir public_html), mod_fcgid and mod_cgid,
 # mod_userdir (/~user/) and a virtual host with SuexecUserGroup per site, homes 711, the

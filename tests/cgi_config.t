@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_config.t - where token.fcgi finds its ini, what a missing or broken one answers (500, /health
 # 503, the reason on stderr only), and that a changed file is read again.
 . "$(dirname "$0")/lib/tap.sh"

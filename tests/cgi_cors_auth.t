@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_cors_auth.t - [cors] and [auth] through token.fcgi as a CGI program: origins (*, exact,
 # wildcard, refused), preflights, API keys, and links signed with HMAC-SHA256 (computed here by openssl).
 . "$(dirname "$0")/lib/tap.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_doctor.t - the token doctor of /inspect and `agora-token inspect`: every finding code reached
 # by the mistake it names, the verdict (would_join), and the app whose certificate verified.
 . "$(dirname "$0")/lib/tap.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_errors.t - every refusal of token.fcgi run as a CGI program: the status of contract section 3,
 # a JSON {"error","code","status"} saying what is wrong, one log line on stderr, and a clean exit.
 . "$(dirname "$0")/lib/tap.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_pageconfig.t - GET /config, what the demo page reads: the app id of the profile asked for, the
 # services and lifetimes, without authentication or a rate limit, and never a certificate or key.
 . "$(dirname "$0")/lib/tap.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_routes.t - token.fcgi run as a CGI program: every route and parameter answers 200 with the
 # right key, and every token verifies and carries the channel, uid, role privileges and expiry asked.
 . "$(dirname "$0")/lib/tap.sh"

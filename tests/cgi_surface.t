@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # cgi_surface.t - the newest token types over HTTP (rtc_rtm, rtm2, convoai, stt, streaming, fcdn),
 # Signaling stream channels, the community service's exact answer keys on its routes, and
 # POST /getToken's field names in any case. Every token is read back with `agora-token inspect`.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # cli.t - build/agora-token end to end: every official vector the CLI can reach, byte for byte;
 # inspect field by field; verify's exit codes; usage and input errors; the certificate never shown.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # deb.t - the Debian packages (make deb): built for amd64 and installed the usual way, apt install
 # ./agora-token-fcgi_*.deb, into a fresh Debian 12 root (scripts/debroot) that has lighttpd, Apache,
 # mod_fcgid and spawn-fcgi; lighttpd, Apache (mod_fcgid, mod_cgid) and the systemd unit's spawn-fcgi

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # demo.t - the demo page (demo/) in a real headless Chromium against the quick start's server on a
 # free loopback port: a token shown and decoded with a countdown, a 6 s token renewed before it
 # ends, refused requests shown with the server's code, and Agora's Web SDK from npm (pinned) joining

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # deploy_root.t - scripts/deploy run as root for a site's user (--owner) never writes through a link
 # that user planted: a symlink at every temporary name deploy ever used, ~/etc, ~/etc/token.ini or
 # DEST itself pointing at root's files must leave them as they were (content, owner, mode), and deploy

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # docs.t - the documentation holds together: README.md is a front door of at most 300 lines, every
 # relative link (and #anchor) of README.md, SECURITY.md, CONTRIBUTING.md, CHANGELOG.md and doc/**/*.md
 # leads somewhere, and doc/architecture.md names exactly the rooms src/ has. DOCS_ROOT: another tree

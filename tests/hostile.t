@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # hostile.t - crafted requests, each answered with the right 4xx JSON and the process alive after
 # it, in both modes: token.fcgi run directly as a CGI program (every byte reaches it as sent), and
 # through lighttpd with mod_fastcgi (the same backend process must serve all of them and /ping after).

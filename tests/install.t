@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install.t - make install into a DESTDIR puts the CLI, the header, both libraries and a working
 # pkg-config file in place, and a program built from them alone makes the official V1 token.
 set -u

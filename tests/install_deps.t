@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # install_deps.t - scripts/install-deps leaves off at boot only the services (Apache, lighttpd,
 # Redis, nginx) whose packages it installed itself in this run, and never touches one the user had
 # before: run with stubs of apt-get, dpkg, dpkg-query, systemctl, update-rc.d and invoke-rc.d on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # interop.t - our CLI against the official npm builders: agora-token 2.0.6 (007) and
 # agora-access-token 2.0.4 (006), pinned in tests/interop/package.json; the checks are in interop.js.
 set -u

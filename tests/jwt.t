@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # jwt.t - sign-in with a JWT through token.fcgi as a CGI program (http-api section 5.2): keys made
 # here by openssl, tokens signed here (tests/lib/jwt.py), every algorithm, kid selection, the identity
 # binding, each error code, and a hostile corpus of tokens that must each be refused with its code.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # jwt_apache.t - a JWT reaches token.fcgi on the shared Apache host that htaccess.example sets up,
 # under mod_fcgid and under mod_cgi (prefork): "Authorization: Bearer <JWT>" is verified and the
 # token is the signed-in user's; another user's is refused; no Authorization is 401.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # jwt_jwks.t - jwks_url: the issuer's keys fetched over HTTPS from a local lighttpd with a test CA,
 # cached in state_dir for every process; a new kid fetched, the last good set kept when the server
 # is down, a stale cache refreshed, two processes racing for one fetch, a certificate refused.

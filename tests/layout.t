@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # layout.t - the rooms of src/ (doc/architecture.md): each opens with a README.md that says what it
 # holds and may use, holds at most 12 .c files, and includes only its own headers and those of the
 # rooms it may use, so that every arrow points down. LAYOUT_SRC: another tree to check (the test of

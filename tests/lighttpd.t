@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # lighttpd.t - token.fcgi under a real lighttpd with mod_fastcgi on loopback: the client URLs, pretty
 # URLs by url.rewrite, 8 concurrent clients x 2,000 requests without an error or a respawn, a reload
 # of the changed ini by the running processes, and SIGTERM ending them.

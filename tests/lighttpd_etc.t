@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # lighttpd_etc.t - etc/lighttpd-token.conf, the production config, as Debian would include it from
 # conf-enabled/, with its paths moved into a temp dir: lighttpd starts token.fcgi (bin-path, as
 # www-data), the pretty URLs, the native API under /token, errors, CORS, and the ini refused.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # man.t - the man pages (doc/man, shipped by the Debian package) say what the programs do: every
 # option of agora-token --help is in agora-token.1, every route and token type token.fcgi lists is
 # in token.fcgi.8, and man renders both without a warning.

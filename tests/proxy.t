@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # proxy.t - [limits] trusted_proxies through real proxies: lighttpd (mod_proxy) in front of a
 # lighttpd running token.fcgi, and a chain of two. Clients are told apart by X-Forwarded-For only
 # when the peer is trusted; a header a client wrote itself changes nothing. Clients are loopback

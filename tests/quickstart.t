@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # quickstart.t - the README's first command, without the package install: scripts/quickstart builds,
 # serves the demo config under lighttpd on a loopback port, answers the sample clients, and stops;
 # with BIND beyond loopback it warns, and refuses real credentials without [auth] unless BIND_OPEN=yes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ratelimit.t - [limits]: off by default; a token bucket per REMOTE_ADDR shared by concurrent CGI
 # processes (exactly burst requests pass), 429 with Retry-After, JSON and CORS, refill, and a
 # state_dir that cannot be used (500, the reason in the log).

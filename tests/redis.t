@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # redis.t - [limits] store = redis across hosts: a real redis-server (a unix socket in the test's
 # directory, and loopback TCP with a password) and two lighttpd "hosts", each with its own
 # token.fcgi backends, share one client's limit exactly; Retry-After; keys that expire. Faults:

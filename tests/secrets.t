@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # secrets.t - with known secrets (app certificates, API keys, the signing secret, a JWT issuer's HS
 # secret, the private members of a JWKS, the JWTs themselves), every kind of request, answer and
 # refusal is made, and no body, header or log line may hold any of them.

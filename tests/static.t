@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # static.t - make static: token.fcgi and agora-token that need nothing on the host but the C
 # library (ldd names no libfcgi, libssl, libcrypto, libz, libiniparser, libjansson), and the static
 # token.fcgi answering every request as a CGI program run straight from the shell.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # units.t - the systemd units (etc/agora-token.service, the package's) keep their sandbox and still
 # allow what the ini's documented features need: IPv4 and IPv6 (a jwks_url over HTTPS, DNS, a TCP
 # Redis) and a writable state_dir, the one etc/token.ini.example names. systemd-analyze verify

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # zz_stray.t - last of make check: no process that a test started from this tree is still running
 # (a FastCGI backend whose web server is gone keeps its socket and waits for ever). A process is this
 # tree's when its executable lies under the tree, when it is a token.fcgi, lighttpd, apache2 or

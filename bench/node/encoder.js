@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // encoder.js - single-thread RTC tokens/s of Agora's npm agora-token, with bench/encoder.c's inputs
 // (32-byte channel, uid 2882341273, publisher, 3600 s). Prints tokens/s, the median of 5 rounds.
 'use strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // server.js - the token server of the community tutorials: Express and Agora's npm agora-token,
 // with token.fcgi's route, answer and headers. node server.js PORT [WORKERS]: WORKERS > 1 forks
 // that many processes with the cluster module (they share the port).

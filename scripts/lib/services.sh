@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # services.sh - which web and cache services scripts/install-deps leaves off: only those whose
 # package it installed itself in this run (the tests start their own servers); a service the user
 # had before is never touched. Sourced by scripts/install-deps; it calls the caller's as_root.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth.c - checks the API key, the signed link or the sign-in JWT before any token is made. Every
  * comparison with a secret runs in constant time and over all configured keys. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth.h - [auth] mode: none, or a list of: an API key (Authorization: Bearer KEY or X-Api-Key), a
  * link signed with HMAC-SHA256 by a site that knows its users (http-api section 5.1), a sign-in JWT
  * (Authorization: Bearer JWT, section 5.2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt.h - sign-in with a JWT (http-api section 5.2): parse, pick the key, verify the signature with
  * OpenSSL's EVP layer, check the claims, and bind the token request to the identity inside. */
 #ifndef JWT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_auth.c - one Bearer JWT checked in order: shape, issuer (by its unverified iss, only to choose
  * the section), the section's algorithms, the key by kid, the signature, then the claims. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_auth.h - [auth] mode jwt: the request's Bearer JWT verified against the [jwt:NAME] issuers,
  * and the token request bound to the identity inside it (http-api section 5.2). */
 #ifndef JWT_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_cache.c - each issuer's key set: jwks_url's answer cached in state_dir (written to a temporary
  * file and renamed, so a reader sees the old set or the new one), refreshed by one process at a time
  * under an fcntl lock, at most once a minute; on failure the last good set stays. jwks_file else. */

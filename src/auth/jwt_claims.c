@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_claims.c - the claims of a verified token against its issuer's section: exp, nbf and iat with
  * the leeway, iss exactly, aud, the require pairs, then the identity and what it may ask for. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_fetch.c - GET of a JWKS over HTTPS with libcurl, loaded with dlopen when a fetch is due: a
  * CGI request served from the cache never pays for loading libcurl and the libraries it needs. */
 #include <ctype.h>

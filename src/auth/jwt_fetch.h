@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_fetch.h - one HTTPS GET of a JWKS (libcurl, loaded on first use), and the key sets of the
  * [jwt:NAME] issuers, cached in state_dir for every process of the server. */
 #ifndef JWT_FETCH_H

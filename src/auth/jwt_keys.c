@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_keys.c - a JWKS document into OpenSSL public keys: RSA from n and e, EC P-256 and P-384 from
  * crv, x and y, Ed25519 from OKP's x. Private members are never read; symmetric keys are ignored. */
 #include <stdio.h>

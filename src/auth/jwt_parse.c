@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_parse.c - a compact JWS split into its three segments, each base64url-decoded strictly, the
  * header and the claims read by jansson with duplicate names refused. Nothing here is trusted yet. */
 #include <string.h>

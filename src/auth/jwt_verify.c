@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt_verify.c - the signature of "header.payload", by OpenSSL's EVP layer. The algorithm is the one
  * the issuer's section allows and the key's type fits: a public key is never used as an HMAC secret. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy.c - applies [token] to a validated request: types switched on, publisher and uid 0
  * allowed, the channel prefix, and lifetimes raised to min_expire or capped at max_expire. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy.h - what this server allows, from the ini's [token] section: which types, roles,
  * channels and uids, and how long a token lives. */
 #ifndef POLICY_H

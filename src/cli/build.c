@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* build.c - the token-making commands (rtc, rtm, chat, apaas, fpa): every option is parsed and
  * validated into a plan first, in pure code; only then are the credentials read and a token built. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.c - the reading commands: `inspect` prints a token as JSON, `verify` answers valid or
  * invalid through the exit status. Tokens are untrusted input; only the library parses them. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - what the files of the agora-token command line share: the parsed arguments,
  * the credentials and the exit-status conventions (0 done, 1 failure, 2 usage). */
 #ifndef CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* creds.c - where the app id and certificate come from: each field from its flag, else from
  * --config FILE [--app NAME], else from AGORA_APP_ID / AGORA_APP_CERTIFICATE. */
 #include <stdlib.h>

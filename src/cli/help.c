@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* help.c - the text of `agora-token --help` and `agora-token CMD --help`; nothing else.
  * Kept beside the grammar in opts.c: an option added there is explained here. */
 #include <stdio.h>
@@ -41,6 +42,7 @@ static const char common[] =
 	"Every duration is in seconds from the issue time. The token goes to stdout.\n";
 
 static const char exits[] =
+	"agora-token --version prints the version, the commit and how it was linked.\n"
 	"Exit status: 0 done (verify: valid), 1 failure (verify: invalid), 2 usage error.\n";
 
 static const char *const cmd_help[CMD__MAX] = {

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - agora-token: build, inspect and verify Agora tokens from the command line.
  * Picks the command, hands the rest of argv to the parser in opts.c and runs the command. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/version.h"
 
 static int is_help(const char *s)
 {
@@ -24,6 +26,10 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return cli_usage(NULL, "no command (rtc, rtm, chat, apaas, fpa, convoai, stt, streaming, fcdn, inspect, verify)");
+	if (strcmp(argv[1], "--version") == 0) {
+		fputs(version_text("agora-token", ""), stdout);
+		return fflush(stdout) == EOF ? CLI_FAIL : CLI_OK;
+	}
 	if (is_help(argv[1])) {
 		if (argc > 2 && cli_find_cmd(argv[2], &cmd) == 0)
 			return help((int)cmd);

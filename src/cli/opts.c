@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* opts.c - the command line's grammar: which options exist, for which commands, and how
  * numbers are read. Exact option names only (no getopt abbreviations): a typo is an error. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - how the CLI speaks: results on stdout, one-line errors on stderr, and the exit
  * status each kind of error earns. No message ever repeats a credential. */
 #include <errno.h>

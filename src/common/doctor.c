@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* doctor.c - why a join fails with "invalid token" (110) or "token expired" (109): the client's
  * channel, uid or account, RTM user, role, app id and time against the token, one finding per
  * mismatch, each with a stable code and a sentence that says what to change. */

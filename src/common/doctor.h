@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* doctor.h - the token doctor: what a client will try (channel, uid or account, RTM user, role,
  * app id, time) against what a token holds, as findings with stable codes and a verdict.
  * Pure, like inspect.c: the certificates only feed the verifiers and are never written. */

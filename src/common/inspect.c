@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inspect.c - turns a parsed 007 or 006 token into the JSON that `inspect` and /inspect answer.
  * Every string from the token goes through jb_str (escaped, invalid UTF-8 replaced): tokens are untrusted. */
 #include <string.h>

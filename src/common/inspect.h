@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inspect.h - a decoded token (007 or 006) as one JSON object, for `agora-token inspect` and /inspect.
  * Pure: no stdio, no globals; the certificate only ever feeds the verifier, it is never written. */
 #ifndef INSPECT_H

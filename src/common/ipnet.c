@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipnet.c - strict IPv4 and IPv6 address and network parsers, and the membership test: pure
  * functions (no I/O, no name lookups), used by the [limits] keys and by the client address. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipnet.h - IPv4 and IPv6 addresses and networks, parsed strictly. Uses nothing of the project. */
 #ifndef IPNET_H
 #define IPNET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.c - a bounded JSON writer: objects, arrays, escaped strings and integers.
  * Only valid UTF-8 passes through; everything else is replaced, so the output is always JSON. */
 #include <stdio.h>

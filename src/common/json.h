@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.h - a bounded JSON writer into a caller's buffer, shared by the server and the CLI.
  * The buffer is always NUL-terminated; once it overflows, jb->overflow is set and writes stop. */
 #ifndef JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtm2perm.c - parses the text form of an RTM 2 permission table (see rtm2perm.h) into the
  * encoder's struct token_rtm2_perm array; the encoder sorts and packs it. */
 #include <string.h>

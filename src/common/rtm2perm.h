@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtm2perm.h - an RTM 2 permission table written as text, for `agora-token rtm --permissions`
  * and the native API's permissions=:
  *     GROUP[;GROUP...]   GROUP = RESOURCE:PERM:NAME[,NAME...]

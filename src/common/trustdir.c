@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trustdir.c - a directory is trusted when it is ours and written by us alone: whoever may create or
  * rename files in it could plant a rate table of their own or a key set that signs for anyone. */
 #include <sys/stat.h>

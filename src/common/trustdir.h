@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trustdir.h - whether a directory's files may decide anything (rate buckets, cached signing keys):
  * only when it is a directory of this process's user that nobody else can create or rename files in. */
 #ifndef TRUSTDIR_H

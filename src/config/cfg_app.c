@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_app.c - [app] and [app:NAME]: one profile each, an app id and its certificate. */
 #include <stdio.h>
 #include <string.h>

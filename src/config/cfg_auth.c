@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_auth.c - [auth]: which methods a request may pass by (a list), the API keys, the secret
  * that signs links. */
 #include <stdio.h>

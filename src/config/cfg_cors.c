@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_cors.c - [cors]: the origins a browser may call from, and how long a preflight holds. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_jwt.c - the [jwt:NAME] sections: their keys, each with a strict parser, and the checks
  * across keys once the file is read (http-api section 5.2). */
 #include <stdio.h>

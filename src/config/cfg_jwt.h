@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_jwt.h - [jwt:NAME]: one trusted sign-in issuer per section (http-api section 5.2): where its
  * keys are, which algorithms it signs with, and which claims make the caller's identity. */
 #ifndef CFG_JWT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_limits.c - [limits] of the rate-limit table: requests per minute, burst, state_dir. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_store.c - the [limits] keys of the Redis store and of trusted_proxies (the addresses and
  * networks are read by common/ipnet.c). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_store.h - the [limits] keys of the shared store (store = redis, http-api 5.3) and of the
  * proxies whose forwarding headers are believed (trusted_proxies) (their networks: common/ipnet.h). */
 #ifndef CFG_STORE_H

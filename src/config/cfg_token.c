@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfg_token.c - [token]: which token types are issued, lifetimes, roles, uid 0, the channel
  * prefix, /inspect, the compatibility routes' metadata; and the names of types and roles that the ini and the HTTP API share. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c - the ini file (http-api section 5): read once, through one descriptor, into a buffer
  * of our own; tokenized here and only here (so the bytes that are checked are the bytes that are
  * used); each key handed to the table of the section that declares it (cfg_*.c). The buffer holds

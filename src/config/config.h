@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h - the ini configuration (http-api section 5), shared by the server and the CLI.
  * config.c reads and tokenizes the file once and hands each key to the table of the section that
  * declares it; each feature owns its table (cfg_*.c) and its part of struct config. */

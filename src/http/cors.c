@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cors.c - matches the request's Origin against [cors] allow_origin: "*", exact origins, or
  * wildcards ("*." right after the scheme). Only an origin that matched is ever echoed into a header. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cors.h - which browser origins may read the answers ([cors]), and the headers that say so. */
 #ifndef CORS_H
 #define CORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* post.c - POST /getToken (agora-token-service v1.5): a JSON object with tokenType, channel,
  * role, uid and expire, read with jansson and handed to the same field setters as a query.
  * Field names match without regard to case, as Go's encoding/json matches them there. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.c - turns the CGI variables into struct request: strict percent-decoding, no silent
  * truncation, no NUL bytes, no parameter given twice. Pure apart from reading the body. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.h - one request, parsed strictly from its CGI variables: method, PATH_INFO segments,
  * percent-decoded query parameters (with their raw form, for signed links) and the body. */
 #ifndef REQUEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* respond.c - the answer, written in one place: status line, the headers every answer carries
  * (no caching, nosniff, CORS), the JSON body, and the log line of a refused request. */
 #include <stdarg.h>

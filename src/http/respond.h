@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* respond.h - every answer's status, headers and JSON body, and the one table that turns an
  * error into its status, code and message. */
 #ifndef RESPOND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.c - the route table, and every request field checked against one table of setters
  * before any secret is touched. Pure functions: the request in, a struct treq out. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* route.h - which endpoint a request is for, and the token it asks for, validated field by
  * field against a table. Pure: no I/O, no configuration. */
 #ifndef ROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clientaddr.c - the client behind trusted proxies. Each proxy appends the address it was
  * connected from to the forwarding header, so only the hops to the right of the first untrusted one
  * were written by proxies we trust; everything left of it is the client's to invent. */

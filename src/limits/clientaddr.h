@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clientaddr.h - who the client is for [limits]: REMOTE_ADDR, or behind trusted proxies the
  * right-most address of X-Forwarded-For (or, with proxy_header = forwarded, of Forwarded) that is
  * not itself a trusted proxy. */

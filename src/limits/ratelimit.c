@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ratelimit.c - the shared token buckets: a fixed-size open-addressing hash table in a file of
  * state_dir, mapped by every FastCGI and CGI process, changed only under an fcntl write lock.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ratelimit.h - [limits]: a token bucket per client address (and per signed-in identity), in one
  * small table shared by every process of the server through a memory-mapped file in state_dir, or
  * (store = redis) in one Redis shared by every host. */

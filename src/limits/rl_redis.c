@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rl_redis.c - the token bucket in Redis: one Lua script reads, refills, takes and writes a
  * client's bucket atomically on Redis's own clock, so any number of hosts and processes share it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rl_redis.h - [limits] store = redis: the token buckets of ratelimit.c kept in one Redis server,
  * so that every host behind a balancer counts against the same limit. */
 #ifndef RL_REDIS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conffile.c - the configuration's life in a long-running process: looked up in order, loaded
  * once, and reloaded when the file's identity or mtime changes (one stat per request). */
 #include <errno.h>

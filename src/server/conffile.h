@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conffile.h - finds the ini (AGORA_TOKEN_CONFIG; else ../etc/token.ini and token.ini beside the
  * binary, the running user's ~/etc/token.ini, the system path), loads it, and reloads it when the
  * file changes. */

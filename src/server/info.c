@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* info.c - /ping, /health, the description of the routes, and /inspect, which decodes a token
  * and verifies it against the configured app whose app id it carries. */
 #include <string.h>
@@ -5,6 +6,7 @@
 
 #include "agora_token.h"
 #include "common/inspect.h"
+#include "common/version.h"
 #include "server/info.h"
 
 int info_demo(const struct config *c)
@@ -42,6 +44,7 @@ void info_health(struct resp *r, const struct config *c)
 	resp_json(r, 200);
 	jb_obj_open(&r->jb);
 	jb_kv_cstr(&r->jb, "status", "ok");
+	jb_kv_cstr(&r->jb, "version", agora_version);
 	jb_kv_u64(&r->jb, "apps", (uint64_t)c->n_apps);
 	if (info_demo(c)) {
 		jb_kv_bool(&r->jb, "demo", 1);

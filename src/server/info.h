@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* info.h - the answers that mint nothing: /ping, /health, the route description, /inspect. */
 #ifndef INFO_H
 #define INFO_H

@@ -1,8 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the accept loop, and the only file that sees libfcgi: under a FastCGI server it
  * serves requests until SIGTERM; run as CGI or from a shell it answers one and exits. */
 #include <fcgi_stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "common/version.h"
 #include "server/info.h"
 #include "server/server.h"
 
@@ -19,7 +23,13 @@ int main(int argc, char **argv)
 	const char *why;
 	int warned = 0;
 
-	(void)argc;
+	/* from a shell only: a CGI request's query without '=' can reach argv too */
+	if (argc > 1 && strcmp(argv[1], "--version") == 0 && getenv("REQUEST_METHOD") == NULL) {
+		/* write(2): fcgi_stdio's stdout is not set up before the first FCGI_Accept */
+		const char *v = version_text("token.fcgi", "redis jwt");
+
+		return write(STDOUT_FILENO, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : 1;
+	}
 	/* after the first accept, environ is the request's: process variables must be read now */
 	/* a web server's CGI run (GATEWAY_INTERFACE set) is one request of many: its ini is named in
 	 * the error log only beside a warning; run by hand (the self-test), it is always named */

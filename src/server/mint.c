@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mint.c - one request, one call into the encoder. The issue time and the salt come from the
  * server's stamp (token_key_stamp()) only: nothing in a request can choose them. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mint.h - builds the token a request asks for and writes the answer: the token under its
  * compatibility key, the identity it encodes, and when it was issued and expires. */
 #ifndef MINT_H

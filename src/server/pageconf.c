@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pageconf.c - GET /config, for the demo page and other browser clients: the app id (not a
  * secret: every token carries it), the services and the lifetime limits. Nothing here reads a
  * certificate, an API key or the signing secret. */

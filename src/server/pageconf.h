@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pageconf.h - GET /config: what a browser page needs to use this server (the app id, the token
  * types, the lifetimes), never a certificate, key or secret. */
 #ifndef PAGECONF_H

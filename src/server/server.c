@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h - the responder between main.c's accept loop and the stages: one call per request,
  * from the captured CGI variables to a finished answer. */
 #ifndef SERVER_H

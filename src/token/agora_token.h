@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* agora_token.h - build, parse and verify Agora AccessToken2 ("007") and AccessToken ("006").
  * The one public header of libagoratoken: it knows nothing of HTTP, ini files or FastCGI. */
 #ifndef AGORA_TOKEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base64.c - standard padded base64 out; standard or URL-safe, padded or not, in; and the strict
  * base64url of JWTs (RFC 7515: URL-safe alphabet only, no padding, zero leftover bits).
  * Decoding refuses any other character, so a mangled token is an error, not a different token. */

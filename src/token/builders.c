@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* builders.c - the official builders' semantics (format spec section 1.9) on top of token2_build:
  * each validates its inputs against Agora's rules first, then fills the services and builds. */
 #include <string.h>

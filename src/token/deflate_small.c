@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* deflate_small.c - zlib 1.2.13's level-6 deflate (deflate_slow, trees.c's block choice) redone for
  * one small input in one call: the same decisions in the same order, with state sized to the input.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* deflate_small.h - zlib's default deflate, byte for byte, for inputs of at most DEFLATE_SMALL_MAX
  * bytes: no 256 KiB stream state, no 64 KiB table to clear per call; above the limit use zlib. */
 #ifndef TOKEN_DEFLATE_SMALL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errors.c - the one table that turns an encoder error into a sentence and a stable code.
  * Messages name the rule that was broken, never the value that broke it (it may be a secret). */
 #include "agora_token.h"

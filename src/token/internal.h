@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* internal.h - what the encoder's files share and nobody else sees: the byte packer and reader,
  * HMAC-SHA256, deflate/inflate. All integers on the wire are little-endian. */
 #ifndef TOKEN_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pack.c - the little-endian packer and the bounds-checked reader of the token formats.
  * Writers stop at the first error; readers never read past the end. */
 #include <string.h>

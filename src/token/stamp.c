@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stamp.c - the clock and the salt for callers that do not fix them: the only non-pure part of
  * the encoder. getrandom() instead of RAND_bytes keeps OpenSSL's provider start-up out of CGI runs. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token1.c - the legacy AccessToken ("006"): uncompressed, signed with the certificate itself,
  * carrying only CRC-32s of the channel and uid, so verifying needs both. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token2.c - AccessToken2 ("007"): pack, sign, compress and encode; decode, parse and verify.
  * The signature covers the raw signing-info bytes, so parsing never re-serialises anything. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* validate.c - Agora's input rules (format spec section 4) as pure functions, strict and total:
  * every byte is checked, nothing is truncated, numbers take no sign, spaces or trailing junk. */
 #include <string.h>

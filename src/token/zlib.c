@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zlib.c - deflate with exactly zlib's defaults (the official tokens' bytes) and a bounded inflate.
  * Inputs up to DEFLATE_SMALL_MAX go to deflate_small.c (the same bytes, without zlib's stream state);
  * larger ones to one zlib stream per thread, set up once and reset per token. */

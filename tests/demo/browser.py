@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """browser.py - tests/demo.t's browser half: the demo page in headless Chromium against the quick
 start's server. Prints one line per check, "PASS<TAB>what" or "FAIL<TAB>what<TAB>why", and
 "DIAG<TAB>text"; tests/demo.t turns them into TAP.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """cdp.py - a small Chrome DevTools Protocol client for the browser tests, standard library only.
 
 Chromium runs headless with --remote-debugging-pipe: the protocol's JSON messages, each ended by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fake-agora-sdk.js - a stand-in for Agora's Web SDK, served as AgoraRTC_N.js by tests/demo.t to
  * drive what no test machine reaches: a join that succeeds, a remote user who publishes, and the
  * SDK's token-privilege-will-expire event, three times, a second after the join and after each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_body.c - libFuzzer harness for POST /getToken: the body reader (CONTENT_LENGTH against
  * what arrives) and the JSON field reader, then the checks every token request passes. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_clientaddr.c - libFuzzer harness for trusted_proxies: a list of networks, REMOTE_ADDR,
  * X-Forwarded-For and Forwarded (split at newlines) through ip_parse_net, ca_client and
  * rl_client_key. Oracles: the client is REMOTE_ADDR itself or an address that parses back, and

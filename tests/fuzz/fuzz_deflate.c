@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_deflate.c - libFuzzer harness: deflate_small.c against zlib's default deflate on any input up
  * to the limit, byte for byte, and the output inflated back to the input. Any difference aborts. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_ini.c - libFuzzer harness for the ini loader: the tokenizer and every key parser, on any file
  * content, through config_load on a memory file (memfd, reached as /proc/self/fd/N).
  * Oracle: what is checked is what is used. A file that loads, followed by a second "[auth] mode =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_jwt.c - libFuzzer harness for the JWT verifier: the parser, every signature path against
  * keys made at start-up, the claims rules and the JWKS reader, on any input.
  *   "K..."       the rest is a JWKS document

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_query.c - libFuzzer harness for the request parser and router: PATH_INFO and QUERY_STRING
  * (split at the first newline) through req_parse, route_find, route_fill, route_check and auth. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_request.c - libFuzzer harness for the whole responder: server_handle() on fuzzed CGI
  * variables and bodies, over several ini profiles, two requests per input on one long-lived server.
  *

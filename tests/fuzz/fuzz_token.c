@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_token.c - libFuzzer harness for the token decoders: base64, inflate, the 007 and 006
  * parsers and verifiers, and the RTM2 permission walk, on any input. Inputs starting with '#'
  * are raw 007 content, with '@' raw 006 content that reaches token1_verify's signature check. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // interop.js - run by tests/interop.t: our CLI against the official npm builders and parsers.
 // One node process makes every case from a seeded PRNG and prints TAP, one line per (builder, check).
 'use strict'

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/cross.sh - the cross builds' test, sourced by tests/arm64.t and tests/armhf.t with ARCH set:
 # make cross-$ARCH builds token.fcgi and agora-token for a Raspberry Pi OS (arm64: 64-bit, aarch64;
 # armhf: 32-bit ARMv7, hard float) with Debian's cross compiler; they run under qemu-user as CGI

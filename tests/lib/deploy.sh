@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/deploy.sh - shared by the deployment tests (apache_*.t, lighttpd_etc.t, static.t, arm64.t):
 # TAP output, loopback ports, the test ini, token checks, and one set of requests run through any
 # transport: a web server (curl) or the binary itself as a CGI program. Source it; it needs $ROOT.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """jwt.py - the tests' own JWT maker: keys by the openssl command, JWKs from them, tokens signed by
 openssl (RSA, PSS, ECDSA, Ed25519) or Python's hmac, and the hostile corpus for tests/jwt.t.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tap.sh - TAP for the shell tests, and runners for token.fcgi as a CGI program.
 # Source it from a tests/*.t script; it sets ROOT, BIN, CLI and a temporary directory T.
 

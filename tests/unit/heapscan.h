@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* heapscan.h - whether a secret is left anywhere in the heap, freed blocks included: for the tests
  * of the code that must wipe what it copied. Sanitizers forbid reading freed memory: HEAP_SCAN is 0
  * under them, and the tests then say so instead of scanning. */

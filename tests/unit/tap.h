@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tap.h - the smallest TAP producer: ok()/is_str()/is_int() print "ok N" or "not ok N" with the
  * line, and done() prints the plan and makes the exit status the number of failures. */
 #ifndef TAP_H

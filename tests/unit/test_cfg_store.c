@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cfg_store.c - the [limits] keys of the Redis store and of trusted_proxies, through
  * config_load: defaults, every key, and each refusal with its message (never the password). */
 #include <stdio.h>

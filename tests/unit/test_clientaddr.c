@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_clientaddr.c - trusted_proxies: networks parsed strictly, and the client found in
  * X-Forwarded-For and Forwarded only behind a trusted peer, with IPv4, IPv6 and chains of proxies. */
 #include "../../src/limits/clientaddr.c"

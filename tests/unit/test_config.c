@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_config.c - config_load against good and bad ini files: defaults, every key, profiles,
  * and that each refusal names its reason without echoing a secret. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_deflate.c - deflate_small.c against zlib itself, byte for byte, and every output inflated back:
  * payloads of every builder and of random multi-service tokens, the official vectors' payloads,
  * random lengths up to the limit with random and low-entropy content (runs, small alphabets, copies at

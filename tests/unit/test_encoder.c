@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_encoder.c - the encoder's parts one by one: packer, reader, base64, HMAC, validators at
  * every boundary, the negative cases of the format spec, and hostile token contents. */
 #include <stdlib.h>

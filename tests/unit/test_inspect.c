@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_inspect.c - the inspection entry points refuse missing arguments before reading any of them
  * (inspect_doctor_json once read d->at before its NULL check), and judge a real token. */
 #include "common/inspect.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_json.c - the JSON writer's strings: escapes, UTF-8 checks and overflow, compared byte for
  * byte with a one-byte-at-a-time reference over fixed and random inputs and every buffer size. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_jwt.c - the JWT verifier on keys this test generates: strict base64url, the three segments,
  * every algorithm against the right and the wrong key, JWKS reading, and each claim rule. */
 #include "../../src/auth/jwt_parse.c"

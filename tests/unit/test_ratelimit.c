@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ratelimit.c - the shared token buckets with a clock of the test's choosing: burst, refill,
  * Retry-After, a clock read before another process's, a reboot, eviction of the least recently
  * used address when a probe run is full, and a table written by something else. */

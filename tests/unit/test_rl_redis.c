@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rl_redis.c - the Redis store against a real redis-server on a unix socket of the test's
  * directory (and one on loopback TCP with a password): the bucket, two processes sharing it, keys
  * that expire, the script flushed, Redis stopped and back, slow, full, and a wrong password. */

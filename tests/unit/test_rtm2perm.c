@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rtm2perm.c - the text form of an RTM 2 permission table: names and digits, several
  * groups and names, and every malformed spelling refused with its reason. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_server.c - the responder's pure stages, table by table: query and path parsing, routing,
  * field validation, origin matching and the canonical form of signed links. The .c files are
  * included to reach their static functions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_vectors.c - the official fixed-input vectors, byte for byte, through the generic builder and
  * the convenience builders; every official and foreign-compressor token parsed back and verified. */
 #include <stdlib.h>

@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# systemd.t - the package's agora-token unit under a real systemd (make check-deb, root): a Debian 12
+# root (scripts/debroot systemd) booted with systemd-nspawn, the package installed with dpkg, the
+# unit enabled and started, restarted, its process killed and started again by systemd, tokens
+# asked on its socket and verified, and systemd-analyze security's exposure score for it.
+# Skips only when systemd-nspawn cannot boot the root here, saying why.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/lib/deploy.sh"
+
+[ "${AGORA_CHECK_DEB:-}" = 1 ] || skip_all "run by make check-deb (a booted Debian 12 root, minutes)"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (systemd-nspawn)"
+command -v systemd-nspawn >/dev/null 2>&1 || skip_all "no systemd-nspawn (scripts/install-deps installs systemd-container)"
+need nsenter cgi-fcgi debootstrap python3
+make_tmp
+NSPID=
+LEADER=
+POWEROFF=clean
+started=$SECONDS
+
+# in_root COMMAND...: COMMAND inside the booted root, in all its namespaces
+in_root() { nsenter -t "$LEADER" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+# stop_root: a clean poweroff, else (after 30 s) SIGKILL to systemd-nspawn
+stop_root() {
+	[ -n "$NSPID" ] || return 0
+	[ -n "$LEADER" ] && in_root systemctl poweroff > /dev/null 2>&1
+	local i=0
+	while kill -0 "$NSPID" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$NSPID" 2>/dev/null && POWEROFF=killed
+	wait "$NSPID" 2>/dev/null
+	NSPID=
+}
+trap 'stop_root; rm -rf "$T"' EXIT
+
+"$ROOT/scripts/debroot" unpack systemd "$T/root" > "$T/debroot.log" 2>&1 ||
+	{ echo "not ok 1 - the systemd root is made"; sed 's/^/# /' "$T/debroot.log"; echo "1..1"; exit 1; }
+mkdir -p "$T/deb"
+systemd-nspawn -q -D "$T/root" --boot --register=no --keep-unit --private-network --bind-ro="$T/deb:/deb" \
+	> "$T/boot.log" 2>&1 < /dev/null &
+NSPID=$!
+# the root's systemd: systemd-nspawn's child
+for _ in $(seq 1 600); do
+	LEADER=$(pgrep -P "$NSPID" | head -n 1)
+	[ -n "$LEADER" ] && [ "$(cat "/proc/$LEADER/comm" 2>/dev/null)" = systemd ] && break
+	LEADER=
+	kill -0 "$NSPID" 2>/dev/null || { echo "# systemd-nspawn ended"; break; }
+	sleep 0.1
+done
+# until the boot is done (systemctl cannot connect before systemd has made its socket)
+state=
+for _ in $(seq 1 600); do
+	[ -n "$LEADER" ] && kill -0 "$NSPID" 2>/dev/null || break
+	state=$(nsenter -t "$LEADER" -a systemctl is-system-running 2>/dev/null)
+	case $state in running | degraded) break ;; esac
+	sleep 0.2
+done
+case $state in
+running | degraded) ;;
+*)
+	why=$(tr -d '\r' < "$T/boot.log" | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^\s*$' | tail -n 3 | tr '\n' ' ')
+	stop_root
+	skip_all "systemd-nspawn cannot boot a Debian 12 root here (state '${state:-no systemd}'): $why"
+	;;
+esac
+ok "systemd-nspawn boots the Debian 12 root (is-system-running: $state)" kill -0 "$LEADER"
+echo "# booted in $((SECONDS - started)) s"
+
+rc=0
+"$ROOT/scripts/build-deb" --out "$T/deb" --no-lintian > "$T/build.log" 2>&1 || rc=$?
+ok "make deb builds the package" test $rc -eq 0 || diag "$T/build.log"
+DEB=$(cd "$T/deb" && ls agora-token-fcgi_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
+in_root dpkg -i "/deb/$DEB" > "$T/dpkg.log" 2>&1
+ok "dpkg -i $DEB installs it in the booted root" test $? -eq 0 || diag "$T/dpkg.log"
+ok "its unit is there, not enabled by the package" \
+	test "$(in_root systemctl is-enabled agora-token 2>/dev/null)" = disabled
+
+# the admin fills in the ini the package made (640 root:www-data)
+write_ini "$T/root/etc/agora-token/token.ini.new"
+in_root sh -c 'chown root:www-data /etc/agora-token/token.ini.new && chmod 640 /etc/agora-token/token.ini.new &&
+	touch -d "-5 seconds" /etc/agora-token/token.ini.new && mv /etc/agora-token/token.ini.new /etc/agora-token/token.ini'
+in_root systemctl enable --now agora-token > "$T/enable.log" 2>&1
+ok "systemctl enable --now agora-token" test $? -eq 0 || diag "$T/enable.log"
+prop() { in_root systemctl show -p "$1" --value agora-token; }
+# wait_active [OLD_PID]: active with a main process (another than OLD_PID), within 10 s
+wait_active() {
+	local i=0 pid
+	while [ "$i" -lt 100 ]; do
+		pid=$(prop MainPID)
+		[ "$(prop ActiveState)" = active ] && [ "$pid" != 0 ] && [ "$pid" != "${1:-}" ] &&
+			[ -S "/proc/$LEADER/root/run/agora-token/token.sock" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	in_root systemctl status --no-pager agora-token | sed 's/^/# /'
+	return 1
+}
+ok "the unit is active, with its socket" wait_active
+ok "it is enabled" test "$(in_root systemctl is-enabled agora-token)" = enabled
+PID1=$(prop MainPID)
+is "$(in_root sed -n 's/^Uid:\s*\([0-9]*\).*/\1/p' "/proc/$PID1/status")" \
+	"$(in_root id -u www-data)" "token.fcgi runs as www-data"
+
+# fetch_sock PATH QUERY: one request on the unit's socket, from the host (through /proc/PID/root)
+fetch_sock() {
+	env -i REQUEST_METHOD=GET PATH_INFO="$1" QUERY_STRING="$2" SCRIPT_NAME=/token REQUEST_URI="/token$1" \
+		SERVER_NAME=localhost SERVER_PORT=80 SERVER_PROTOCOL=HTTP/1.1 GATEWAY_INTERFACE=CGI/1.1 \
+		REMOTE_ADDR=127.0.0.1 cgi-fcgi -bind -connect "/proc/$LEADER/root/run/agora-token/token.sock" \
+		> "$T/cgi.out" 2>/dev/null
+	sed -n 's/^Status: \([0-9]*\).*/\1/p' "$T/cgi.out" | head -n 1 > "$T/status"
+	sed '1,/^\r\{0,1\}$/d' "$T/cgi.out" > "$T/body"
+}
+asks() {	# LABEL: a token asked on the socket verifies
+	fetch_sock /rtc/demo/publisher/uid/7 ""
+	ok "$1: /rtc/demo/publisher/uid/7 on the unit's socket is 200" status_is 200
+	ok "$1: its token verifies" token_ok rtcToken --channel demo --uid 7
+}
+asks "started"
+fetch_sock /health ""
+ok "/health is 200, the ini filled in" status_is 200
+
+in_root systemctl restart agora-token
+ok "systemctl restart: active again, a new process" wait_active "$PID1"
+PID2=$(prop MainPID)
+asks "restarted"
+
+in_root sh -c "kill -KILL $PID2"
+ok "token.fcgi killed (SIGKILL): systemd starts it again (Restart=always)" wait_active "$PID2"
+ok "NRestarts says one automatic restart" test "$(prop NRestarts)" = 1
+asks "after the kill"
+
+in_root systemd-analyze security --no-pager agora-token > "$T/security" 2>&1
+score=$(sed -n 's/.*Overall exposure level for agora-token.service: \([0-9.]*\) \(.*\)/\1 \2/p' "$T/security" |
+	sed 's/\x1b\[[0-9;]*m//g')
+echo "# systemd-analyze security agora-token: ${score:-?}"
+ok "systemd-analyze security scores the unit (${score:-no score})" test -n "$score"
+ok "its exposure is below 4.0 (OK or better)" python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 4.0 else 1)' "${score%% *}"
+
+in_root systemctl stop agora-token
+ok "systemctl stop: inactive" test "$(prop ActiveState)" = inactive
+stop_root
+is "$POWEROFF" clean "the root powers off within 30 s (systemctl poweroff)"
+echo "# systemd.t: $((SECONDS - started)) s"
+done_testing
