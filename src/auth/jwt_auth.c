@@ -2,8 +2,6 @@
  * the section), the section's algorithms, the key by kid, the signature, then the claims. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "agora_token.h"
 #include "auth/jwt_auth.h"
 
@@ -48,9 +46,6 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 	jwt_auth_end(a);
 	if (token == NULL || *token == '\0')
 		return E_JWT_MISSING;
-	/* before OpenSSL's first EVP call: the system's openssl.cnf has nothing to say about which
-	 * algorithms verify a JWT (the section does), and reading it costs every CGI run */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	if ((e = jwt_parse(&a->tok, token, strlen(token))) != JWT_OK)
 		return rerr_of(e);
 	for (i = 0; i < issuers->n && a->tok.iss != NULL; i++)
