@@ -71,7 +71,7 @@ build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # these two include the server's .c files they test
-build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr: $(SERVER_SRC)
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_jwt: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 

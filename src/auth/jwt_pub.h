@@ -1,5 +1,8 @@
 /* jwt_pub.h - a JWK's public key as Nettle holds it: shared by jwt_keys.c, which reads it from the
- * JWKS, and jwt_verify.c, which checks signatures with it. Nothing else sees Nettle or GMP. */
+ * JWKS, and jwt_verify.c, which checks signatures with it. Nothing else sees Nettle or
+ * GMP. The verifier calls no Nettle function that goes through Nettle's CPU dispatch (its SHA-256,
+ * HMAC, memxor, PSS, AES): that would link the dispatch's constructor, which runs in every CGI
+ * run, JWT or not, and asks the CPU for its features (tests/startup_counts.t counts it). */
 #ifndef JWT_PUB_H
 #define JWT_PUB_H
 

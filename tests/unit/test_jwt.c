@@ -366,6 +366,28 @@ static void test_verify(void)
 		jwt_release(&j);
 	}
 
+	/* PS256 and RS256 on a modulus of 2049 bits: the PSS encoding is one byte shorter than the key */
+	{
+		EVP_PKEY *odd = EVP_RSA_gen(2049);
+		struct jwks one_set;
+		char doc[2048];
+
+		jwk_of(odd, "odd", "", doc, sizeof(doc));
+		ok(load_set(&one_set, doc) == 0 && one_set.n == 1, "a 2049-bit RSA key is read");
+		sign("PS256", odd, NULL, 0, "{\"alg\":\"PS256\"}", "{\"sub\":\"alice\"}", tok);
+		jwt_parse(&j, tok, strlen(tok));
+		is_int(jwt_verify_key(&j, &one_set.k[0]), JWT_OK, "PS256 with a 2049-bit key");
+		j.sig[j.sig_len / 2] ^= 1;
+		is_int(jwt_verify_key(&j, &one_set.k[0]), JWT_ERR_INVALID, "PS256 with a 2049-bit key, one bit changed: refused");
+		jwt_release(&j);
+		sign("RS256", odd, NULL, 0, "{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", tok);
+		jwt_parse(&j, tok, strlen(tok));
+		is_int(jwt_verify_key(&j, &one_set.k[0]), JWT_OK, "RS256 with a 2049-bit key");
+		jwt_release(&j);
+		jwks_free(&one_set);
+		EVP_PKEY_free(odd);
+	}
+
 	/* HS256 "signed" with the RSA public key's PEM: never verified by an RSA key */
 	{
 		BIO *b = BIO_new(BIO_s_mem());
@@ -393,6 +415,21 @@ static void test_verify(void)
 	jwt_parse(&j, tok, strlen(tok));
 	is_int(jwt_verify_hmac(&j, "0123456789abcdef0123456789abcdef", 32), JWT_OK, "HS512 with its secret");
 	jwt_release(&j);
+	{
+		/* a secret longer than the hash's block is hashed first (RFC 2104) */
+		char longer[200];
+
+		memset(longer, 'k', sizeof(longer));
+		sign("HS384", NULL, longer, sizeof(longer), "{\"alg\":\"HS384\"}", "{}", tok);
+		jwt_parse(&j, tok, strlen(tok));
+		is_int(jwt_verify_hmac(&j, longer, sizeof(longer)), JWT_OK, "HS384 with a 200-byte secret");
+		is_int(jwt_verify_hmac(&j, longer, sizeof(longer) - 1), JWT_ERR_INVALID, "HS384 with one byte less of it");
+		jwt_release(&j);
+		sign("HS256", NULL, longer, sizeof(longer), "{\"alg\":\"HS256\"}", "{}", tok);
+		jwt_parse(&j, tok, strlen(tok));
+		is_int(jwt_verify_hmac(&j, longer, sizeof(longer)), JWT_OK, "HS256 with a 200-byte secret");
+		jwt_release(&j);
+	}
 
 	/* RS256 signed by rsa, but the header names kid rsa2: the right key must be chosen by kid */
 	sign("RS256", rsa, NULL, 0, "{\"alg\":\"RS256\",\"kid\":\"rsa2\"}", "{}", tok);
