@@ -12,7 +12,7 @@
 STATIC       ?= semi
 ARM64_STATIC ?= full
 ARMHF_STATIC ?= full
-STATIC_LIBS   = -lfcgi -lhiredis -ljansson -lcrypto -lz
+STATIC_LIBS   = -lfcgi -lhiredis $(JWT_LIBS) -ljansson -lcrypto -lz
 STATIC_STRIP ?= -s
 static_link   = $(STATIC_STRIP) $(if $(filter full,$(1)),-static $(STATIC_LIBS),-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic)
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* jwt.h - sign-in with a JWT (http-api section 5.2): parse, pick the key, verify the signature with
- * OpenSSL's EVP layer, check the claims, and bind the token request to the identity inside. */
+ * Nettle (jwt_pub.h), check the claims, and bind the token request to the identity inside. */
 #ifndef JWT_H
 #define JWT_H
 
@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "config/cfg_jwt.h"
 
@@ -50,16 +49,18 @@ int jwt_looks_like(const char *s);
 enum jwt_err jwt_parse(struct jwt *j, const char *token, size_t len);
 void jwt_release(struct jwt *j);
 
-/* ---- jwt_keys.c: a JWKS into EVP keys ---- */
+/* ---- jwt_keys.c: a JWKS into public keys ---- */
 
 enum jwk_kind { JWK_RSA, JWK_EC256, JWK_EC384, JWK_ED25519, JWK__MAX };
+
+struct jwk_pub;
 
 struct jwk {
 	char kid[JWT_KID_MAX + 1];
 	int has_kid;
 	enum jwk_kind kind;
 	enum cfg_jwt_alg alg;           /* the JWK's own alg; CFG_JWT_ALG__MAX when it names none */
-	EVP_PKEY *pkey;
+	struct jwk_pub *pub;            /* the key itself (jwt_pub.h), owned; jwks_free() frees it */
 };
 
 struct jwks {

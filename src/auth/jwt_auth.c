@@ -4,8 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "agora_token.h"
 #include "auth/jwt_auth.h"
 
@@ -50,9 +48,6 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 	jwt_auth_end(a);
 	if (token == NULL || *token == '\0')
 		return E_JWT_MISSING;
-	/* before OpenSSL's first EVP call: the system's openssl.cnf has nothing to say about which
-	 * algorithms verify a JWT (the section does), and reading it costs every CGI run */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	if ((e = jwt_parse(&a->tok, token, strlen(token))) != JWT_OK)
 		return rerr_of(e);
 	for (i = 0; i < issuers->n && a->tok.iss != NULL; i++)

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* jwt_keys.c - a JWKS document into OpenSSL public keys: RSA from n and e, EC P-256 and P-384 from
+/* jwt_keys.c - a JWKS document into Nettle public keys: RSA from n and e, EC P-256 and P-384 from
  * crv, x and y, Ed25519 from OKP's x. Private members are never read; symmetric keys are ignored. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/param_build.h>
+#include <nettle/bignum.h>
+#include <nettle/ecc-curve.h>
 
 #include "agora_token.h"
-#include "auth/jwt.h"
+#include "auth/jwt_pub.h"
 
 #define RSA_MIN_BITS 2048
 #define RSA_MAX_BITS 8192
@@ -25,84 +24,85 @@ static int member_bytes(const json_t *jwk, const char *name, unsigned char *out,
 	return token_base64url_decode(out, cap, json_string_value(v), json_string_length(v), n);
 }
 
-static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
-{
-	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-	EVP_PKEY *pkey = NULL;
-
-	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pkey = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	return pkey;
-}
-
-static EVP_PKEY *rsa_key(const json_t *jwk)
+static struct jwk_pub *rsa_key(const json_t *jwk)
 {
 	unsigned char n[RSA_MAX_BITS / 8 + 1], e[8];
-	size_t nlen, elen;
-	BIGNUM *bn = NULL, *be = NULL;
-	OSSL_PARAM_BLD *bld = NULL;
-	EVP_PKEY *pkey = NULL;
+	size_t nlen, elen, bits;
+	struct jwk_pub *pub;
 
-	if (member_bytes(jwk, "n", n, sizeof(n), &nlen) != 0 || member_bytes(jwk, "e", e, sizeof(e), &elen) != 0)
+	if (member_bytes(jwk, "n", n, sizeof(n), &nlen) != 0 || member_bytes(jwk, "e", e, sizeof(e), &elen) != 0 ||
+	    (pub = calloc(1, sizeof(*pub))) == NULL)
 		return NULL;
-	bn = BN_bin2bn(n, (int)nlen, NULL);
-	be = BN_bin2bn(e, (int)elen, NULL);
+	rsa_public_key_init(&pub->u.rsa);
+	nettle_mpz_set_str_256_u(pub->u.rsa.n, nlen, n);
+	nettle_mpz_set_str_256_u(pub->u.rsa.e, elen, e);
+	bits = mpz_sgn(pub->u.rsa.n) > 0 ? mpz_sizeinbase(pub->u.rsa.n, 2) : 0;
 	/* too short to be safe, or so long that a request could make us spend seconds on it */
-	if (bn == NULL || be == NULL || BN_num_bits(bn) < RSA_MIN_BITS || BN_num_bits(bn) > RSA_MAX_BITS ||
-	    !BN_is_odd(be) || BN_is_one(be))
-		goto out;
-	if ((bld = OSSL_PARAM_BLD_new()) != NULL &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
-		pkey = from_params("RSA", bld);
-out:
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(be);
-	return pkey;
+	if (bits >= RSA_MIN_BITS && bits <= RSA_MAX_BITS && mpz_odd_p(pub->u.rsa.e) &&
+	    mpz_cmp_ui(pub->u.rsa.e, 1) != 0 && rsa_public_key_prepare(&pub->u.rsa))
+		return pub;
+	rsa_public_key_clear(&pub->u.rsa);
+	free(pub);
+	return NULL;
 }
 
-/* The point as 04 || x || y; OpenSSL refuses one that is not on the curve. */
-static EVP_PKEY *ec_key(const json_t *jwk, enum jwk_kind *kind)
+/* x and y of the curve's size; Nettle refuses a point that is not on the curve. */
+static struct jwk_pub *ec_key(const json_t *jwk, enum jwk_kind *kind)
 {
 	const char *crv = json_string_value(json_object_get(jwk, "crv"));
-	unsigned char pt[1 + 2 * 48];
+	unsigned char x[48], y[48];
 	size_t size, xl, yl;
-	const char *group;
-	OSSL_PARAM_BLD *bld;
-	EVP_PKEY *pkey = NULL;
+	const struct ecc_curve *curve;
+	struct jwk_pub *pub;
+	mpz_t mx, my;
+	int on;
 
 	if (crv != NULL && strcmp(crv, "P-256") == 0)
-		*kind = JWK_EC256, size = 32, group = "prime256v1";
+		*kind = JWK_EC256, size = 32, curve = nettle_get_secp_256r1();
 	else if (crv != NULL && strcmp(crv, "P-384") == 0)
-		*kind = JWK_EC384, size = 48, group = "secp384r1";
+		*kind = JWK_EC384, size = 48, curve = nettle_get_secp_384r1();
 	else
 		return NULL;
-	pt[0] = 0x04;
-	if (member_bytes(jwk, "x", pt + 1, size, &xl) != 0 || xl != size ||
-	    member_bytes(jwk, "y", pt + 1 + size, size, &yl) != 0 || yl != size)
+	if (member_bytes(jwk, "x", x, size, &xl) != 0 || xl != size ||
+	    member_bytes(jwk, "y", y, size, &yl) != 0 || yl != size || (pub = calloc(1, sizeof(*pub))) == NULL)
 		return NULL;
-	if ((bld = OSSL_PARAM_BLD_new()) != NULL &&
-	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + 2 * size))
-		pkey = from_params("EC", bld);
-	OSSL_PARAM_BLD_free(bld);
-	return pkey;
+	nettle_mpz_init_set_str_256_u(mx, size, x);
+	nettle_mpz_init_set_str_256_u(my, size, y);
+	ecc_point_init(&pub->u.ec, curve);
+	on = ecc_point_set(&pub->u.ec, mx, my);
+	mpz_clear(mx);
+	mpz_clear(my);
+	if (on)
+		return pub;
+	ecc_point_clear(&pub->u.ec);
+	free(pub);
+	return NULL;
 }
 
-static EVP_PKEY *okp_key(const json_t *jwk)
+static struct jwk_pub *okp_key(const json_t *jwk)
 {
 	const char *crv = json_string_value(json_object_get(jwk, "crv"));
-	unsigned char x[32];
+	unsigned char x[JWT_ED25519_LEN];
+	struct jwk_pub *pub;
 	size_t n;
 
-	if (crv == NULL || strcmp(crv, "Ed25519") != 0 || member_bytes(jwk, "x", x, sizeof(x), &n) != 0 || n != 32)
+	if (crv == NULL || strcmp(crv, "Ed25519") != 0 || member_bytes(jwk, "x", x, sizeof(x), &n) != 0 ||
+	    n != sizeof(x) || (pub = calloc(1, sizeof(*pub))) == NULL)
 		return NULL;
-	return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, n);
+	memcpy(pub->u.ed25519, x, sizeof(x));
+	return pub;
+}
+
+static void pub_free(struct jwk *k)
+{
+	if (k->pub == NULL)
+		return;
+	if (k->kind == JWK_RSA)
+		rsa_public_key_clear(&k->pub->u.rsa);
+	else if (k->kind == JWK_EC256 || k->kind == JWK_EC384)
+		ecc_point_clear(&k->pub->u.ec);
+	free(k->pub);
+	k->pub = NULL;
 }
 
 /* One JWK into k; -1 to skip it. */
@@ -126,19 +126,18 @@ static int read_jwk(const json_t *jwk, struct jwk *k)
 		return -1;
 	if (strcmp(kty, "RSA") == 0) {
 		k->kind = JWK_RSA;
-		k->pkey = rsa_key(jwk);
+		k->pub = rsa_key(jwk);
 	} else if (strcmp(kty, "EC") == 0) {
-		k->pkey = ec_key(jwk, &k->kind);
+		k->pub = ec_key(jwk, &k->kind);
 	} else if (strcmp(kty, "OKP") == 0) {
 		k->kind = JWK_ED25519;
-		k->pkey = okp_key(jwk);
+		k->pub = okp_key(jwk);
 	}
 	/* "oct" and anything else: a symmetric key is never taken from a key set */
-	if (k->pkey == NULL)
+	if (k->pub == NULL)
 		return -1;
 	if (k->alg != CFG_JWT_ALG__MAX && !jwt_alg_fits(k->alg, k->kind)) {
-		EVP_PKEY_free(k->pkey);
-		k->pkey = NULL;
+		pub_free(k);
 		return -1;
 	}
 	return 0;
@@ -183,8 +182,11 @@ void jwks_free(struct jwks *set)
 {
 	int i;
 
+	/* an issuer's set never loaded stays untouched: its page was never faulted in (a CGI run ends) */
+	if (set->n == 0)
+		return;
 	for (i = 0; i < set->n; i++)
-		EVP_PKEY_free(set->k[i].pkey);
+		pub_free(&set->k[i]);
 	set->n = 0;
 }
 

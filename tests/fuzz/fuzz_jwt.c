@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_jwt.c - libFuzzer harness for the JWT verifier: the parser, every signature path against
- * keys made at start-up, the claims rules and the JWKS reader, on any input.
+ * a fixed key of each kind, the claims rules and the JWKS reader, on any input.
  *   "K..."       the rest is a JWKS document
  *   "J<h>\n<c>\n<sig>"  header and claims JSON and raw signature bytes, encoded here, so that the
  *                fuzzer reaches the JSON and the claims instead of spending itself on base64url
  *   anything else: a compact JWT as the Authorization header would carry it */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <openssl/ec.h>
-#include <openssl/rsa.h>
 
 #include "auth/jwt.h"
 
@@ -34,25 +32,28 @@ static void b64url(const unsigned char *in, size_t n, char *out)
 	*out = '\0';
 }
 
-static void add_key(EVP_PKEY *k, enum jwk_kind kind, const char *kid)
-{
-	struct jwk *j = &set.k[set.n++];
-
-	j->pkey = k;
-	j->kind = kind;
-	j->alg = CFG_JWT_ALG__MAX;
-	j->has_kid = 1;
-	snprintf(j->kid, sizeof(j->kid), "%s", kid);
-}
+/* public keys only: the fuzzer never signs, so they need not be fresh (and every run sees the same) */
+static const char keyset[] = "{\"keys\":["
+	"{\"kty\":\"RSA\",\"kid\":\"rsa\",\"n\":\"pCM4I05D6KdXKqVgrg2eQlvyTAvuj7FP-ahKJJA5shGnn_95JHkrWt2rH9knfdyXZw00e_r"
+	"bnAWTDcWXTzr5z1kJqPeJJZ1OZyZnN5XHIKGqHg0aHXolAegFWzWCXg81yWhLNlHZLifvU7LrL-QbSzZWHUeJD5uUBBFAK34A71veFjFOIg-xw77Vl_"
+	"Q5dNS0W3khf4yx5cx-HN6CUvsvsqBFq3lFkzL7c4rvLr1vsyNtM3cGx0qb9-fnFpCl0-FJZGiqgLUayH-Kf2Zok_kpfYpi_sVhrGQmJIAGnlIhaLSu"
+	"8WRxpLqa_062bHmylA_Vo-iLj-7MU3o7_mbm-mJOuQ\",\"e\":\"AQAB\"},"
+	"{\"kty\":\"EC\",\"kid\":\"ec256\",\"crv\":\"P-256\",\"x\":\"XY1F3JQfFHMTMv8zpDKo6mbFiA4Ahl39OSfcUasKTbY\","
+	"\"y\":\"TWzyUfZqAVDa_ap2KnND4IZAg8KRWHRH0LTi6L8YSxg\"},"
+	"{\"kty\":\"EC\",\"kid\":\"ec384\",\"crv\":\"P-384\",\"x\":\"kKGS4Uib6RpHHwkdQvYaGc2q_gJD2XZwcwSOLqk7RdQlh_xgiCtDO"
+	"stCB5Hwo-yg\",\"y\":\"5VNbuXDgAMXrruVJypapHabsrOm-9RcthMNWxryf3koNMytvzFIPAYC_DJxP9hfm\"},"
+	"{\"kty\":\"OKP\",\"kid\":\"ed\",\"crv\":\"Ed25519\",\"x\":\"xu0PkbUGC1EeSxKapY_RicUedFQUNVWrDZOTENPCRfw\"}]}";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char why[200];
+
 	(void)argc;
 	(void)argv;
-	add_key(EVP_RSA_gen(2048), JWK_RSA, "rsa");
-	add_key(EVP_EC_gen("P-256"), JWK_EC256, "ec256");
-	add_key(EVP_EC_gen("P-384"), JWK_EC384, "ec384");
-	add_key(EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), JWK_ED25519, "ed");
+	if (jwks_parse(&set, keyset, sizeof(keyset) - 1, why, sizeof(why)) != 0 || set.n != 4) {
+		fprintf(stderr, "fuzz_jwt: the key set: %s\n", why);
+		abort();
+	}
 	cfg_jwt_defaults(&cfg);
 	strcpy(cfg.issuer, "https://issuer.test/");
 	strcpy(cfg.audience, "test-app");
