@@ -45,7 +45,8 @@ ok "systemd: lighttpd, installed by this run, is disabled and stopped" \
 ok "systemd: redis-server, removed before and installed by this run, too" \
 	grep -qx 'systemctl disable --now --quiet redis-server' "$LOG"
 is "$(calls systemctl | grep apache2)" "" "systemd: apache2, installed before, is not touched"
-is "$(calls systemctl | grep nginx)" "" "systemd: nginx, not installed, is not touched"
+ok "systemd: nginx (tests/nginx.t's), installed by this run, is disabled and stopped too" \
+	grep -qx 'systemctl disable --now --quiet nginx' "$LOG"
 is "$(calls update-rc.d; calls invoke-rc.d)" "" "systemd: no update-rc.d nor invoke-rc.d"
 
 before
