@@ -2,6 +2,7 @@
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "auth/auth.h"
@@ -42,8 +43,16 @@ int server_demo(struct server *s)
 	return info_demo(conffile_get(&s->conf));
 }
 
+static void say_held(unsigned long held, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "token.fcgi: %lu more lines like an earlier one were held back (a repeated reason "
+		"is said once every %llu s)\n", held, LOGRATE_NS / 1000000000ull);
+}
+
 void server_free(struct server *s)
 {
+	lograte_flush(&s->lograte, say_held, NULL);
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
 	jwt_auth_free(&s->jwt);
@@ -163,6 +172,27 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	return token_route(s, c, cfg, id, r);
 }
 
+/* A server-side reason (r->detail: the ini, the store) repeats for every request while it lasts:
+ * said at once, then once every LOGRATE_NS with the count of the lines held back. A refusal of a
+ * client's request (no detail) is that client's, and always said. */
+static void limit_log(struct server *s, struct resp *r)
+{
+	const char *reason = strstr(r->log, " -> ");
+	unsigned long held;
+	size_t n;
+
+	if (r->log[0] == '\0' || r->detail == NULL || reason == NULL)
+		return;
+	if (!lograte_pass(&s->lograte, reason, s->clock.mono_ns(), &held)) {
+		r->log[0] = '\0';
+		return;
+	}
+	n = strlen(r->log);
+	if (held > 0 && n < sizeof(r->log))
+		snprintf(r->log + n, sizeof(r->log) - n, " (and %lu more like it in the last %llu s, not written)",
+			held, LOGRATE_NS / 1000000000ull);
+}
+
 void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 {
 	const struct config *cfg;
@@ -188,6 +218,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	limit_log(s, r);
 	/* the identity pointed into the token: neither outlives the request */
 	jwt_auth_end(&s->jwt);
 	s->req.identity = NULL;

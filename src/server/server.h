@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/respond.h"
 #include "http/route.h"
+#include "server/lograte.h"
 
 /* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
  * its own afterwards, so that every answer is reproducible. */
@@ -30,6 +31,7 @@ struct server {
 	struct ratelimit rl;
 	struct server_clock clock;
 	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
+	struct lograte lograte;     /* server-side reasons said at most once every few seconds */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
