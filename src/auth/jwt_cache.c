@@ -251,6 +251,8 @@ const struct jwks *jwt_keys_get(struct jwt_keys *k, int i, const struct cfg_jwt 
 	struct jwt_keyset *ks = &k->ks[i];
 	char src[sizeof(ks->src)], cache[1200];
 
+	if (i >= k->used)
+		k->used = i + 1;
 	/* a reloaded configuration may have moved the issuer's keys: start afresh */
 	snprintf(src, sizeof(src), "%s %s", c->jwks_url, c->jwks_file);
 	if (strcmp(src, ks->src) != 0) {
@@ -280,6 +282,7 @@ void jwt_keys_free(struct jwt_keys *k)
 {
 	int i;
 
-	for (i = 0; i < CFG_JWT_MAX; i++)
+	/* only the sets a request touched: reading the others would fault their pages in */
+	for (i = 0; i < k->used && i < CFG_JWT_MAX; i++)
 		jwks_free(&k->ks[i].set);
 }

@@ -37,6 +37,7 @@ struct jwt_keyset {
 };
 
 struct jwt_keys {
+	int used;                       /* ks[0, used) have been touched: the rest cost no page faults */
 	struct jwt_keyset ks[CFG_JWT_MAX];
 };
 
