@@ -42,7 +42,8 @@ static const struct cfg_section *const tables[] = {
 int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
-	int n = x->key[0] != '\0' ? snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key) :
+	int n = x->file != NULL ? snprintf(x->err, x->errlen, "[%s] %s: %s: ", x->section, x->key, x->file) :
+		x->key[0] != '\0' ? snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key) :
 		snprintf(x->err, x->errlen, "[%s]: ", x->section);
 
 	if (n >= 0 && (size_t)n < x->errlen) {
@@ -51,6 +52,11 @@ int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+const char *cfg_quote_hint(const struct cfg_ctx *x)
+{
+	return x->file != NULL ? "" : " (quote it if it holds # or ;)";
 }
 
 int cfg_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
@@ -91,16 +97,17 @@ int cfg_next_item(const char **list, char *item, size_t cap)
 	const char *s = *list, *e;
 	size_t n;
 
+	/* a line end separates too: an ini value has none, a list read from a file (keys_file) does */
 	for (;;) {
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (*s == '\0')
 			return 0;
-		if (*s != ',')
+		if (*s != ',' && *s != '\n' && *s != '\r')
 			break;
 		s++;
 	}
-	for (e = s; *e != '\0' && *e != ','; e++)
+	for (e = s; *e != '\0' && *e != ',' && *e != '\n' && *e != '\r'; e++)
 		;
 	*list = e;
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
@@ -130,7 +137,8 @@ struct scan {
 	int n_entries;
 	struct entry {
 		int header;
-		const char *key;     /* the table's spelling */
+		const char *key;     /* the table's spelling; KEY for KEY_file too */
+		const char *as;      /* KEY or KEY_file, as given */
 		int line;
 	} entries[MAX_ENTRIES];
 };
@@ -183,7 +191,7 @@ static void known_sections(char *out, size_t cap)
 static int section_line(struct scan *s, char *p)
 {
 	char *close = strchr(p, ']'), *name, *colon, *rest;
-	struct cfg_ctx x = { s->c, NULL, "", "", s->err, s->errlen };
+	struct cfg_ctx x = { s->c, NULL, "", "", s->err, s->errlen, NULL, NULL };
 	struct header *h;
 	size_t base, t;
 	int k, labelled, first;
@@ -263,10 +271,10 @@ static int value_of(struct scan *s, char *v, char **out)
 static int key_line(struct scan *s, char *p)
 {
 	char *eq = strchr(p, '='), *key, *v, *q;
-	const struct cfg_key *def = NULL;
+	const struct cfg_key *def = NULL, *twin = NULL, *same;
 	const struct header *h;
 	struct cfg_ctx x;
-	size_t t;
+	size_t t, found = 0;
 	int k, labelled;
 
 	if (eq == NULL)
@@ -291,23 +299,36 @@ static int key_line(struct scan *s, char *p)
 			continue;
 		for (k = 0; tables[t]->keys[k].key != NULL; k++)
 			if (strcmp(tables[t]->keys[k].key, key) == 0)
-				def = &tables[t]->keys[k];
+				def = &tables[t]->keys[k], found = t;
 	}
+	/* KEY_file: KEY's value from a file, given once between the two */
+	if (def != NULL && def->parse == cfg_from_file) {
+		size_t n = strlen(def->key) - strlen("_file");
+
+		for (k = 0; tables[found]->keys[k].key != NULL && twin == NULL; k++)
+			if (strlen(tables[found]->keys[k].key) == n && strncmp(tables[found]->keys[k].key, def->key, n) == 0)
+				twin = &tables[found]->keys[k];
+	}
+	same = twin != NULL ? twin : def;
 	/* the name is not echoed: a secret wrapped onto a line of its own would be one */
 	if (def == NULL)
 		return snprintf(s->err, s->errlen, "line %d: unknown key in [%s]", s->line, h->name), -1;
 	for (k = 0; k < s->n_entries; k++)
-		if (s->entries[k].header == s->cur && s->entries[k].key == def->key)
-			return snprintf(s->err, s->errlen, "[%s] %s: given twice (lines %d and %d)", h->name, def->key,
-				s->entries[k].line, s->line), -1;
+		if (s->entries[k].header == s->cur && s->entries[k].key == same->key) {
+			if (s->entries[k].as == def->key)
+				return snprintf(s->err, s->errlen, "[%s] %s: given twice (lines %d and %d)", h->name,
+					def->key, s->entries[k].line, s->line), -1;
+			return snprintf(s->err, s->errlen, "[%s] %s: %s is given too (line %d): give the value or "
+				"the file, not both", h->name, def->key, s->entries[k].as, s->entries[k].line), -1;
+		}
 	if (s->n_entries == MAX_ENTRIES)
 		return snprintf(s->err, s->errlen, "line %d: more than %d keys", s->line, MAX_ENTRIES), -1;
-	s->entries[s->n_entries++] = (struct entry){ s->cur, def->key, s->line };
+	s->entries[s->n_entries++] = (struct entry){ s->cur, same->key, def->key, s->line };
 	if (value_of(s, eq + 1, &v) != 0)
 		return -1;
 	if (v[0] == '\0')
 		return 0;      /* an empty value keeps the default */
-	x = (struct cfg_ctx){ s->c, h->obj, h->name, def->key, s->err, s->errlen };
+	x = (struct cfg_ctx){ s->c, h->obj, h->name, def->key, s->err, s->errlen, twin, NULL };
 	return def->parse(&x, v);
 }
 
@@ -461,8 +482,18 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = tables[t]->check(c, err, errlen);
 	explicit_bzero(buf, n + 1);
 	free(buf);
-	if (rc != 0)
+	if (rc != 0) {
+		/* everything wiped but the secret files' paths and stats: fixing one is a change */
+		struct cfg_secret_files *keep = malloc(sizeof(*keep));
+
+		if (keep != NULL)
+			memcpy(keep, &c->secret_files, sizeof(*keep));
 		config_free(c);
+		if (keep != NULL) {
+			memcpy(&c->secret_files, keep, sizeof(*keep));
+			free(keep);
+		}
+	}
 	return rc;
 }
 
