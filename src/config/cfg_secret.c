@@ -161,7 +161,10 @@ char *config_read_secret(const char *path, size_t *len, struct stat *st, char *e
 	char *buf;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO put in its place is refused, not waited on */
+	/* a device is never opened (opening some does something); O_NONBLOCK: a FIFO put in the file's
+	 * place after this stat is refused by the fstat below, not waited on */
+	if (stat(path, st) == 0 && !S_ISREG(st->st_mode))
+		return ERR("not a regular file"), NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return ERR("cannot open: %s", strerror(errno)), NULL;
 	buf = read_fd(fd, st, len, err, errlen);
