@@ -154,7 +154,7 @@ EOF
 lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.stderr" &
 LPID=$!
 URL=http://127.0.0.1:$PORT/token.fcgi
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	curl -s -o /dev/null "$URL/ping" && break
 	sleep 0.1
 done
