@@ -474,6 +474,44 @@ ok $([ "$rc" -eq 1 ] && [ -n "$err" ]; echo $?) "a missing config file: 1 with a
 run "$B" verify "$V1" --config "$T/one.ini"
 ok $([ "$rc" -eq 0 ]; echo $?) "verify takes the certificate from --config" "rc=$rc $out $err"
 
+# ---- 6b. --app-certificate-file: a private file, one final line end trimmed ----
+printf '%s\n' "$CERT" >"$T/cert" && chmod 600 "$T/cert"
+run "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 0 ] && [ "$out" = valid ]; echo $?) "--app-certificate-file: V1 verifies with the certificate of the file" "rc=$rc $out $err"
+run "$B" rtm --app-id "$APP" --app-certificate-file "$T/cert" --user 2882341273 --expire 600 --issue-ts 1111111 --salt 1
+ok $([ "$rc" -eq 0 ] && [ "$out" = "$v3" ]; echo $?) "--app-certificate-file builds V3 byte for byte" "$out $err"
+printf '%s\r\n' "$CERT" >"$T/cert" && chmod 400 "$T/cert"
+run "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 0 ]; echo $?) "a CR LF line end is trimmed, mode 400 is fine" "rc=$rc $out $err"
+chmod 600 "$T/cert" && printf '%s\n\n' "$CERT" >"$T/cert"
+run "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 2 ] && [[ $err == *"--app-certificate-file"* ]]; echo $?) "two line ends: only one is trimmed, refused (usage, 2)" "rc=$rc $out $err"
+printf '%s' "$CERT" >"$T/cert" && chmod 644 "$T/cert"
+run "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 1 ] && [[ $err == *"--app-certificate-file $T/cert: group or others can read it (mode 0644)"* ]]; echo $?) \
+	"a world-readable file: 1, the path and why named" "rc=$rc $out $err"
+chmod 640 "$T/cert"
+run "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 1 ] && [[ $err == *"(mode 0640)"* ]]; echo $?) "a group-readable file: 1" "rc=$rc $out $err"
+chmod 600 "$T/cert"
+ln -s "$T/cert" "$T/cert.link"
+run "$B" verify "$V1" --app-certificate-file "$T/cert.link"
+ok $([ "$rc" -eq 0 ]; echo $?) "a symlink is followed" "rc=$rc $out $err"
+: >"$T/empty" && chmod 600 "$T/empty"
+run "$B" verify "$V1" --app-certificate-file "$T/empty"
+ok $([ "$rc" -eq 1 ] && [[ $err == *"$T/empty: empty"* ]]; echo $?) "an empty file: 1" "rc=$rc $out $err"
+run "$B" verify "$V1" --app-certificate-file "$T"
+ok $([ "$rc" -eq 1 ] && [[ $err == *"not a regular file"* ]]; echo $?) "a directory: 1" "rc=$rc $out $err"
+run "$B" verify "$V1" --app-certificate-file "$T/none"
+ok $([ "$rc" -eq 1 ] && [[ $err == *"$T/none: cannot open"* ]]; echo $?) "a missing file: 1" "rc=$rc $out $err"
+run "$B" verify "$V1" --app-certificate-file "$T/cert" --app-certificate "$CERT"
+ok $([ "$rc" -eq 2 ] && [[ $err == *"give one"* ]]; echo $?) "with --app-certificate too: usage, 2" "rc=$rc $out $err"
+run env AGORA_APP_CERTIFICATE=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "$B" verify "$V1" --app-certificate-file "$T/cert"
+ok $([ "$rc" -eq 0 ]; echo $?) "--app-certificate-file outranks the environment" "rc=$rc $out $err"
+printf '[app]\napp_id = %s\napp_certificate_file = %s\n' "$APP" "$T/cert" >"$T/file.ini"
+run "$B" verify "$V1" --config "$T/file.ini"
+ok $([ "$rc" -eq 0 ]; echo $?) "--config with app_certificate_file" "rc=$rc $out $err"
+
 # ---- 7. help ----
 run "$B" --help
 ok $([ "$rc" -eq 0 ] && [[ $out == *AGORA_APP_ID* ]] && [[ $out == *AGORA_APP_CERTIFICATE* ]] && [[ $out == *--issue-ts* ]] &&

@@ -133,6 +133,28 @@ for bad in "app_certificate = $BADCERT" "app_certificate = ${CERT:0:20}#${CERT:2
 done
 printf '[app]\napp_id = %s\napp_certificate = "%s"\n[auth]\nmode = signed\nsecret = "%s short"\n' "$ID" "$CERT" "${SECRET:0:5}" >"$INI"
 requests
+# the same secrets kept out of the ini (app_certificate_file, keys_file, secret_file): served, then
+# each file refused in turn (readable by others, a bad value); the reasons name paths, never content
+printf '%s\n' "$CERT" >"$T/cert.sec"
+printf '%s\n%s\n' "$K1" "$K2" >"$T/keys.sec"
+printf '%s\n' "$SECRET" >"$T/sign.sec"
+chmod 600 "$T/cert.sec" "$T/keys.sec" "$T/sign.sec"
+settled "$T/cert.sec" "$T/keys.sec" "$T/sign.sec"
+printf '[app]\napp_id = %s\napp_certificate_file = %s\n[auth]\nmode = key, signed\nkeys_file = %s\nsecret_file = %s\n' \
+	"$ID" "$T/cert.sec" "$T/keys.sec" "$T/sign.sec" >"$INI"
+settled "$INI"
+run get /rtm/UID '' HTTP_X_API_KEY="$K2"
+is "$STATUS" 200 "keys read from keys_file are accepted (so the runs reach the files)"
+requests HTTP_AUTHORIZATION="Bearer $K1"
+requests HTTP_X_API_KEY="${K2}x"
+for f in cert keys sign; do
+	chmod 644 "$T/$f.sec"
+	requests HTTP_AUTHORIZATION="Bearer $K1"
+	chmod 600 "$T/$f.sec"
+done
+printf '%s\n\n' "$BADCERT" >"$T/cert.sec"
+requests
+ok "and secret-file errors" grep -q 'app_certificate_file: .*group or others can read it' "$T/all"
 printf '[app]\napp_id = %s\napp_certificate = "%s"\nthis line is broken %s %s\n' "$ID" "$CERT" "$K1" "$SECRET" >"$INI"
 requests
 
@@ -181,9 +203,11 @@ EOF
 	ok "among them tokens" grep -rqs '"rtcToken": "007eJ' "$T/cap"
 	ok "and log lines" grep -rqs '^token.fcgi: ' "$T/cap"
 	# the secrets the suite's tests configure: tap.sh's certificates, cgi_cors_auth.t's keys and
-	# signing secrets, hostile.t's and ratelimit.t's key, jwt.t's HS secret; and any JWT at all
+	# signing secrets, hostile.t's and ratelimit.t's key, jwt.t's HS secret, cgi_secrets_file.t's
+	# keys and secret (read from files); and any JWT at all
 	python3 - "$T/cap" "$CERT" "$CERT2" k1-0123456789abcdef 'k2-#;-ABCDEFGHIJKLMNOP' 's3cret-#;-0123456789' \
-		other-secret-0123456789 key1-Zq8wXv3NpL5tR7yB hs-secret-of-this-test-0123456789abcdef >"$T/found" <<'PY'
+		other-secret-0123456789 key1-Zq8wXv3NpL5tR7yB key2-Hf6Jm2Kc9Ds4Ga1E sig-from-file-Ue7Wb4Yn1Tq8Lp3Vx \
+		hs-secret-of-this-test-0123456789abcdef >"$T/found" <<'PY'
 import base64, binascii, os, re, sys
 cap, secrets = sys.argv[1], sys.argv[2:]
 blob = b"".join(open(os.path.join(cap, f), "rb").read() + b"\n" for f in sorted(os.listdir(cap)))

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* creds.c - where the app id and certificate come from: each field from its flag, else from
- * --config FILE [--app NAME], else from AGORA_APP_ID / AGORA_APP_CERTIFICATE. */
+/* creds.c - where the app id and certificate come from: each field from its flag (the certificate
+ * also from --app-certificate-file), else from --config FILE [--app NAME], else from AGORA_APP_ID /
+ * AGORA_APP_CERTIFICATE. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
@@ -29,14 +31,36 @@ static void blank(char *s)
 		memset(s, 'x', strlen(s));
 }
 
+/* --app-certificate-file PATH: the server's rules for app_certificate_file (a regular file only
+ * its owner can read, one final line end trimmed), PATH as given (relative to the directory). */
+static int from_file(const struct cli_args *a, struct cli_creds *c)
+{
+	const char *path = a->val[OPT_APP_CERT_FILE];
+	struct stat st;
+	char why[200], *buf;
+	size_t n = 0;
+	int r;
+
+	if ((buf = config_read_secret(path, &n, &st, why, sizeof(why))) == NULL)
+		return cli_fail("--app-certificate-file %s: %s", path, why);
+	r = take(a, c->app_cert, &c->have_cert, buf, TOKEN_ERR_APP_CERT, "--app-certificate-file");
+	explicit_bzero(buf, n + 1);
+	free(buf);
+	return r;
+}
+
 static int from_flags(const struct cli_args *a, struct cli_creds *c)
 {
 	int r = CLI_OK;
 
-	if (a->val[OPT_APP_ID] != NULL)
+	if (a->val[OPT_APP_CERT] != NULL && a->val[OPT_APP_CERT_FILE] != NULL)
+		r = cli_usage(a, "--app-certificate and --app-certificate-file: give one");
+	if (r == CLI_OK && a->val[OPT_APP_ID] != NULL)
 		r = take(a, c->app_id, &c->have_id, a->val[OPT_APP_ID], TOKEN_ERR_APP_ID, "--app-id");
 	if (r == CLI_OK && a->val[OPT_APP_CERT] != NULL)
 		r = take(a, c->app_cert, &c->have_cert, a->val[OPT_APP_CERT], TOKEN_ERR_APP_CERT, "--app-certificate");
+	if (r == CLI_OK && a->val[OPT_APP_CERT_FILE] != NULL)
+		r = from_file(a, c);
 	blank(a->val[OPT_APP_CERT]);
 	return r;
 }
@@ -97,8 +121,8 @@ static int collect(const struct cli_args *a, struct cli_creds *c, int need_id, i
 	if (need_id && !c->have_id)
 		return cli_usage(a, "no app id: give --app-id ID, set " ENV_APP_ID " or use --config FILE");
 	if (need_cert && !c->have_cert)
-		return cli_usage(a, "no app certificate: give --app-certificate CERT, set " ENV_APP_CERT
-			" or use --config FILE");
+		return cli_usage(a, "no app certificate: give --app-certificate-file FILE or --app-certificate "
+			"CERT, set " ENV_APP_CERT " or use --config FILE");
 	return CLI_OK;
 }
 

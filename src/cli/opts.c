@@ -29,6 +29,7 @@ static const struct opt_spec {
 } opt_specs[] = {
 	{ "app-id",           OPT_APP_ID,      ARG_VALUE, C_ALL },
 	{ "app-certificate",  OPT_APP_CERT,    ARG_VALUE, C_ALL },
+	{ "app-certificate-file", OPT_APP_CERT_FILE, ARG_VALUE, C_ALL },
 	{ "config",           OPT_CONFIG,      ARG_VALUE, C_ALL },
 	{ "profile",          OPT_PROFILE,     ARG_VALUE, C_ALL },
 	{ "app",              OPT_APP,         ARG_APP,   C_ALL },

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cfg_app.c - [app] and [app:NAME]: one profile each, an app id and its certificate. */
+/* cfg_app.c - [app] and [app:NAME]: one profile each, an app id and its certificate (written in,
+ * or app_certificate_file: read from a file by cfg_secret.c). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -52,7 +53,7 @@ static int k_app_cert(struct cfg_ctx *x, const char *v)
 
 	/* the message never echoes v: it is a secret */
 	if (token_check_hex32(v, TOKEN_ERR_APP_CERT) != TOKEN_OK)
-		return cfg_key_err(x, "must be 32 hex characters (quote it if it holds # or ;)");
+		return cfg_key_err(x, "must be 32 hex characters%s", cfg_quote_hint(x));
 	memcpy(app->app_cert, v, TOKEN_HEX_LEN + 1);
 	return 0;
 }
@@ -70,7 +71,8 @@ static int check_apps(struct config *c, char *err, size_t errlen)
 		if (app->app_id[0] == '\0')
 			return snprintf(err, errlen, "[app%s%s] app_id is missing", sep, app->name), -1;
 		if (app->app_cert[0] == '\0')
-			return snprintf(err, errlen, "[app%s%s] app_certificate is missing", sep, app->name), -1;
+			return snprintf(err, errlen, "[app%s%s] app_certificate is missing (or app_certificate_file)",
+				sep, app->name), -1;
 	}
 	return 0;
 }
@@ -78,6 +80,7 @@ static int check_apps(struct config *c, char *err, size_t errlen)
 static const struct cfg_key app_keys[] = {
 	{ "app_id", k_app_id },
 	{ "app_certificate", k_app_cert },
+	{ "app_certificate_file", cfg_from_file },
 	{ NULL, NULL },
 };
 

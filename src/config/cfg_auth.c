@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cfg_auth.c - [auth]: which methods a request may pass by (a list), the API keys, the secret
- * that signs links. */
+ * that signs links (the keys and the secret also from files: keys_file, secret_file). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -65,8 +65,7 @@ static int k_secret(struct cfg_ctx *x, const char *v)
 	size_t n = strlen(v);
 
 	if (n < MIN_SECRET || n >= CFG_SECRET_LEN)
-		return cfg_key_err(x, "must be %d to %d bytes (quote it if it holds # or ;)", MIN_SECRET,
-			CFG_SECRET_LEN - 1);
+		return cfg_key_err(x, "must be %d to %d bytes%s", MIN_SECRET, CFG_SECRET_LEN - 1, cfg_quote_hint(x));
 	memcpy(x->c->secret, v, n + 1);
 	return 0;
 }
@@ -96,7 +95,9 @@ static int check_auth(struct config *c, char *err, size_t errlen)
 static const struct cfg_key auth_keys[] = {
 	{ "mode", k_mode },
 	{ "keys", k_keys },
+	{ "keys_file", cfg_from_file },         /* the keys one a line (or separated by commas) */
 	{ "secret", k_secret },
+	{ "secret_file", cfg_from_file },
 	{ "max_link_lifetime", k_max_link_lifetime },
 	{ NULL, NULL },
 };

@@ -169,6 +169,7 @@ static const struct cfg_key jwt_keys[] = {
 	{ "ca_file", k_ca_file },
 	{ "algorithms", k_algorithms },
 	{ "secret", k_secret },
+	{ "secret_file", cfg_from_file },
 	{ "leeway", k_leeway },
 	{ "identity", k_identity },
 	{ "uid_claim", k_uid_claim },

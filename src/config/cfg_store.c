@@ -96,8 +96,8 @@ static int k_redis_password(struct cfg_ctx *x, const char *v)
 	size_t n = strlen(v);
 
 	if (n >= CFG_REDIS_PASS_LEN || strpbrk(v, "\r\n") != NULL)
-		return cfg_key_err(x, "must be 1 to %d bytes on one line (quote it if it holds # or ;)",
-			CFG_REDIS_PASS_LEN - 1);
+		return cfg_key_err(x, "must be 1 to %d bytes on one line%s", CFG_REDIS_PASS_LEN - 1,
+			cfg_quote_hint(x));
 	memcpy(store_of(x)->redis_password, v, n + 1);
 	return 0;
 }
@@ -186,6 +186,7 @@ static const struct cfg_key store_keys[] = {
 	{ "store", k_store },
 	{ "redis", k_redis },
 	{ "redis_password", k_redis_password },
+	{ "redis_password_file", cfg_from_file },
 	{ "redis_db", k_redis_db },
 	{ "redis_timeout_ms", k_redis_timeout },
 	{ "redis_prefix", k_redis_prefix },

@@ -44,7 +44,8 @@ static const struct cfg_section *const tables[] = {
 int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
-	int n = x->key[0] != '\0' ? snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key) :
+	int n = x->file != NULL ? snprintf(x->err, x->errlen, "[%s] %s: %s: ", x->section, x->key, x->file) :
+		x->key[0] != '\0' ? snprintf(x->err, x->errlen, "[%s] %s: ", x->section, x->key) :
 		snprintf(x->err, x->errlen, "[%s]: ", x->section);
 
 	if (n >= 0 && (size_t)n < x->errlen) {
@@ -53,6 +54,11 @@ int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+const char *cfg_quote_hint(const struct cfg_ctx *x)
+{
+	return x->file != NULL ? "" : " (quote it if it holds # or ;)";
 }
 
 int cfg_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
@@ -93,16 +99,17 @@ int cfg_next_item(const char **list, char *item, size_t cap)
 	const char *s = *list, *e;
 	size_t n;
 
+	/* a line end separates too: an ini value has none, a list read from a file (keys_file) does */
 	for (;;) {
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (*s == '\0')
 			return 0;
-		if (*s != ',')
+		if (*s != ',' && *s != '\n' && *s != '\r')
 			break;
 		s++;
 	}
-	for (e = s; *e != '\0' && *e != ','; e++)
+	for (e = s; *e != '\0' && *e != ',' && *e != '\n' && *e != '\r'; e++)
 		;
 	*list = e;
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
@@ -132,7 +139,8 @@ struct scan {
 	int n_entries;
 	struct entry {
 		int header;
-		const char *key;     /* the table's spelling */
+		const char *key;     /* the table's spelling; KEY for KEY_file too */
+		const char *as;      /* KEY or KEY_file, as given */
 		int line;
 	} entries[MAX_ENTRIES];
 };
@@ -185,7 +193,7 @@ static void known_sections(char *out, size_t cap)
 static int section_line(struct scan *s, char *p)
 {
 	char *close = strchr(p, ']'), *name, *colon, *rest;
-	struct cfg_ctx x = { s->c, NULL, "", "", s->err, s->errlen };
+	struct cfg_ctx x = { s->c, NULL, "", "", s->err, s->errlen, NULL, NULL };
 	struct header *h;
 	size_t base, t;
 	int k, labelled, first;
@@ -265,10 +273,10 @@ static int value_of(struct scan *s, char *v, char **out)
 static int key_line(struct scan *s, char *p)
 {
 	char *eq = strchr(p, '='), *key, *v, *q;
-	const struct cfg_key *def = NULL;
+	const struct cfg_key *def = NULL, *twin = NULL, *same;
 	const struct header *h;
 	struct cfg_ctx x;
-	size_t t;
+	size_t t, found = 0;
 	int k, labelled;
 
 	if (eq == NULL)
@@ -293,23 +301,36 @@ static int key_line(struct scan *s, char *p)
 			continue;
 		for (k = 0; tables[t]->keys[k].key != NULL; k++)
 			if (strcmp(tables[t]->keys[k].key, key) == 0)
-				def = &tables[t]->keys[k];
+				def = &tables[t]->keys[k], found = t;
 	}
+	/* KEY_file: KEY's value from a file, given once between the two */
+	if (def != NULL && def->parse == cfg_from_file) {
+		size_t n = strlen(def->key) - strlen("_file");
+
+		for (k = 0; tables[found]->keys[k].key != NULL && twin == NULL; k++)
+			if (strlen(tables[found]->keys[k].key) == n && strncmp(tables[found]->keys[k].key, def->key, n) == 0)
+				twin = &tables[found]->keys[k];
+	}
+	same = twin != NULL ? twin : def;
 	/* the name is not echoed: a secret wrapped onto a line of its own would be one */
 	if (def == NULL)
 		return snprintf(s->err, s->errlen, "line %d: unknown key in [%s]", s->line, h->name), -1;
 	for (k = 0; k < s->n_entries; k++)
-		if (s->entries[k].header == s->cur && s->entries[k].key == def->key)
-			return snprintf(s->err, s->errlen, "[%s] %s: given twice (lines %d and %d)", h->name, def->key,
-				s->entries[k].line, s->line), -1;
+		if (s->entries[k].header == s->cur && s->entries[k].key == same->key) {
+			if (s->entries[k].as == def->key)
+				return snprintf(s->err, s->errlen, "[%s] %s: given twice (lines %d and %d)", h->name,
+					def->key, s->entries[k].line, s->line), -1;
+			return snprintf(s->err, s->errlen, "[%s] %s: %s is given too (line %d): give the value or "
+				"the file, not both", h->name, def->key, s->entries[k].as, s->entries[k].line), -1;
+		}
 	if (s->n_entries == MAX_ENTRIES)
 		return snprintf(s->err, s->errlen, "line %d: more than %d keys", s->line, MAX_ENTRIES), -1;
-	s->entries[s->n_entries++] = (struct entry){ s->cur, def->key, s->line };
+	s->entries[s->n_entries++] = (struct entry){ s->cur, same->key, def->key, s->line };
 	if (value_of(s, eq + 1, &v) != 0)
 		return -1;
 	if (v[0] == '\0')
 		return 0;      /* an empty value keeps the default */
-	x = (struct cfg_ctx){ s->c, h->obj, h->name, def->key, s->err, s->errlen };
+	x = (struct cfg_ctx){ s->c, h->obj, h->name, def->key, s->err, s->errlen, twin, NULL };
 	return def->parse(&x, v);
 }
 
@@ -427,24 +448,37 @@ fail:
 	return NULL;
 }
 
-/* Everything but the issuer slots, which a [jwt:NAME] section zeroes when it takes one
- * (cfg_jwt_defaults) and config_free wipes when used: untouched, their 60 KB cost a CGI run without
- * sign-in no page faults. Slots at or past jwt.n are never read. */
+/* Everything but the issuer slots and the secret-file slots, which are zeroed when a [jwt:NAME] or
+ * a *_file key takes one and wiped by config_free when used: untouched, their 100 KB cost a CGI run
+ * that uses neither no page faults. Slots at or past their count are never read. */
+static void zero(char *p, size_t n, int wipe)
+{
+	if (wipe)
+		explicit_bzero(p, n);
+	else
+		memset(p, 0, n);
+}
+
 static void clear(struct config *c, int wipe)
 {
-	char *p = (char *)c;
-	size_t off = offsetof(struct config, jwt.iss), end = off + sizeof(c->jwt.iss);
+	size_t hole[2][2] = {
+		{ offsetof(struct config, jwt.iss), sizeof(c->jwt.iss) },
+		{ offsetof(struct config, secret_files.f), sizeof(c->secret_files.f) },
+	};
+	size_t at = 0, h, first = hole[0][0] < hole[1][0] ? 0 : 1;
 	int i;
 
 	for (i = 0; wipe && i < c->jwt.n && i < CFG_JWT_MAX; i++)
 		explicit_bzero(&c->jwt.iss[i], sizeof(c->jwt.iss[i]));
-	if (wipe) {
-		explicit_bzero(p, off);
-		explicit_bzero(p + end, sizeof(*c) - end);
-	} else {
-		memset(p, 0, off);
-		memset(p + end, 0, sizeof(*c) - end);
+	for (i = 0; wipe && i < c->secret_files.n && i < CFG_MAX_SECRET_FILES; i++)
+		explicit_bzero(&c->secret_files.f[i], sizeof(c->secret_files.f[i]));
+	for (h = 0; h < 2; h++) {
+		size_t *k = hole[h == 0 ? first : 1 - first];
+
+		zero((char *)c + at, k[0] - at, wipe);
+		at = k[0] + k[1];
 	}
+	zero((char *)c + at, sizeof(*c) - at, wipe);
 }
 
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
@@ -483,8 +517,20 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 			rc = tables[t]->check(c, err, errlen);
 	explicit_bzero(buf, n + 1);
 	free(buf);
-	if (rc != 0)
+	if (rc != 0) {
+		/* everything wiped but the secret files' paths and stats: fixing one is a change */
+		struct cfg_secret_files *keep = malloc(sizeof(*keep));
+		int nf = c->secret_files.n;
+
+		if (keep != NULL)
+			memcpy(keep->f, c->secret_files.f, (size_t)nf * sizeof(keep->f[0]));
 		config_free(c);
+		if (keep != NULL) {
+			memcpy(c->secret_files.f, keep->f, (size_t)nf * sizeof(keep->f[0]));
+			c->secret_files.n = nf;
+			free(keep);
+		}
+	}
 	return rc;
 }
 

@@ -38,6 +38,23 @@ struct cfg_app {
 	char app_cert[33];
 };
 
+/* The secret files the ini names (*_file keys, cfg_secret.c): each one's stat when it was read, so
+ * that a changed file reloads the configuration like a changed ini. Paths, never content. */
+#define CFG_MAX_SECRET_FILES 32
+#define CFG_SECRET_PATH_LEN  1024
+#define CFG_SECRET_FILE_MAX  8192        /* bytes: 16 keys of 255 and their separators fit */
+
+struct cfg_secret_file {
+	char path[CFG_SECRET_PATH_LEN];  /* as opened: absolute */
+	int found;                       /* 0: it did not exist when loaded (st is not set) */
+	struct stat st;
+};
+
+struct cfg_secret_files {
+	int n;
+	struct cfg_secret_file f[CFG_MAX_SECRET_FILES];
+};
+
 struct config {
 	char path[4096];
 	time_t mtime;                    /* of the file when loaded: a change triggers a reload */
@@ -78,9 +95,13 @@ struct config {
 	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
 	struct cfg_jwts jwt;
 	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
+	/* kept by config_load even when it fails: a fixed secret file is a reason to load again */
+	struct cfg_secret_files secret_files;
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */
+
+struct cfg_key;
 
 struct cfg_ctx {
 	struct config *c;
@@ -89,12 +110,22 @@ struct cfg_ctx {
 	const char *key;
 	char *err;
 	size_t errlen;
+	const struct cfg_key *twin;     /* for cfg_from_file: the key KEY of KEY_file */
+	const char *file;       /* the value comes from this file (named in errors), not from the ini */
 };
 
 struct cfg_key {
 	const char *key;
 	int (*parse)(struct cfg_ctx *x, const char *v);   /* v never NULL, never empty */
 };
+
+/* The parser of a key KEY_file listed beside KEY in the same table: its value is a PATH whose file
+ * (cfg_secret.c: private, one final line end trimmed) gives KEY its value through KEY's parser,
+ * with x->file set. KEY and KEY_file in one section are refused. A relative PATH is looked up in
+ * $CREDENTIALS_DIRECTORY. */
+int cfg_from_file(struct cfg_ctx *x, const char *v);
+/* " (quote it if it holds # or ;)" for a value written in the ini, "" for one read from a file */
+const char *cfg_quote_hint(const struct cfg_ctx *x);
 
 struct cfg_section {
 	const char *name;       /* "app", "limits", ... */
@@ -114,8 +145,8 @@ int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...) __attribute__((fo
 /* Strict parsers shared by every table: whole string, no sign. */
 int cfg_parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out);
 int cfg_parse_bool(const char *v, int *out);            /* yes/no on/off true/false 1/0 */
-/* The next comma-separated item of *list, trimmed, into item; advances *list. Returns 1 for an
- * item, 0 at the end, -1 for an item longer than cap - 1. */
+/* The next item of *list (separated by commas or line ends), trimmed, into item; advances *list.
+ * Returns 1 for an item, 0 at the end, -1 for an item longer than cap - 1. */
 int cfg_next_item(const char **list, char *item, size_t cap);
 
 /* Loads path into c (defaults first, then the file). On failure returns -1 and writes the precise
@@ -124,6 +155,15 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The app profile called name ("" or NULL: the [app] section, or the only profile). */
 const struct cfg_app *config_find_app(const struct config *c, const char *name);
 void config_free(struct config *c);
+/* The directory a relative *_file PATH is looked up in ($CREDENTIALS_DIRECTORY, set by systemd's
+ * LoadCredential=). A FastCGI process calls it before its first request (after it, environ is the
+ * request's); until it is called, config_load reads the variable itself. NULL: none. */
+void config_credentials_dir(const char *dir);
+/* Whether f (a secret file of a loaded config) changed since it was read: one stat. */
+int config_secret_changed(const struct cfg_secret_file *f);
+/* The whole private file at path (see cfg_from_file), one final line end trimmed, in a buffer of
+ * our own of *len + 1 bytes (NUL-terminated) to wipe and free; NULL with why (never content) in err. */
+char *config_read_secret(const char *path, size_t *len, struct stat *st, char *err, size_t errlen);
 /* A role as the ini and the HTTP API spell it: publisher, host, 1 -> TOKEN_ROLE_PUBLISHER;
  * subscriber, audience, 2 -> TOKEN_ROLE_SUBSCRIBER; anything else 0 (TOKEN_ROLE_EXPLICIT). */
 int config_role(const char *name);

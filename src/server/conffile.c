@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* conffile.c - the configuration's life in a long-running process: looked up in order, loaded
- * once, and reloaded when the file's identity or mtime changes (one stat per request). */
+ * once, and reloaded when the file's identity or mtime changes, or a secret file it names
+ * (app_certificate_file, ...) does: one stat per request, and one per secret file. */
 #include <errno.h>
 #include <pwd.h>
 #include <stddef.h>
@@ -314,6 +315,37 @@ static int settling(const struct stat *st, long long *wait_ns)
 	return 1;
 }
 
+/* The ini or a secret file the last load read (kept in cfg even when that load failed) changed
+ * less than a second ago: how long until the newest settles. */
+static int settling_any(const struct conffile *f, const struct stat *st, long long *wait_ns)
+{
+	const struct cfg_secret_files *sf = &f->cfg.secret_files;
+	struct stat s;
+	long long w = 0;
+	int i, any;
+
+	*wait_ns = 0;
+	any = settling(st, wait_ns);
+
+	for (i = 0; i < sf->n; i++)
+		if (stat(sf->f[i].path, &s) == 0 && settling(&s, &w) && (!any || w > *wait_ns)) {
+			*wait_ns = w;
+			any = 1;
+		}
+	return any;
+}
+
+/* A secret file of the last load changed, appeared or went: one stat each. */
+static int secrets_changed(const struct conffile *f)
+{
+	int i;
+
+	for (i = 0; i < f->cfg.secret_files.n; i++)
+		if (config_secret_changed(&f->cfg.secret_files.f[i]))
+			return 1;
+	return 0;
+}
+
 /* The first of the paths that exists, with its stat; -1 with f->why set when none does. */
 static int find(struct conffile *f, struct stat *st)
 {
@@ -367,12 +399,12 @@ const struct config *conffile_get(struct conffile *f)
 		f->seen = 0;
 		return NULL;
 	}
-	if (f->seen && same_file(&st, &f->st) && strcmp(f->used, f->paths[i]) == 0)
+	if (f->seen && same_file(&st, &f->st) && strcmp(f->used, f->paths[i]) == 0 && !secrets_changed(f))
 		return f->loaded ? &f->cfg : NULL;
 	/* A changed file is read once it has settled. Until then a process that has a configuration
 	 * goes on with it (and looks again at the next request); one that has none (a CGI run, a first
 	 * request) waits. */
-	for (waits = 0; settling(&st, &wait_ns); waits++) {
+	for (waits = 0; settling_any(f, &st, &wait_ns); waits++) {
 		struct timespec ts = { (time_t)(wait_ns / 1000000000LL), (long)(wait_ns % 1000000000LL) };
 
 		if (f->loaded)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* conffile.h - finds the ini (AGORA_TOKEN_CONFIG; else ../etc/token.ini and token.ini beside the
  * binary, the running user's ~/etc/token.ini, the system path), loads it, and reloads it when the
- * file changes. */
+ * file changes, or a secret file it names (app_certificate_file, ...) does. */
 #ifndef CONFFILE_H
 #define CONFFILE_H
 
@@ -35,7 +35,8 @@ struct conffile {
 /* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0];
  * one_request: a CGI run, whose every request would otherwise name the file in the error log. */
 void conffile_init(struct conffile *f, const char *env_path, const char *exe, int one_request);
-/* The configuration for this request, reloaded if the file changed; NULL with f->why set. Each load
+/* The configuration for this request, reloaded if the file or one of its secret files changed (one
+ * stat for the ini and one per secret file, each request); NULL with f->why set. Each load
  * found by the lookup is logged on stderr (which file, any other candidate, a served location). */
 const struct config *conffile_get(struct conffile *f);
 void conffile_free(struct conffile *f);

@@ -31,6 +31,8 @@ int main(int argc, char **argv)
 		return write(STDOUT_FILENO, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : 1;
 	}
 	/* after the first accept, environ is the request's: process variables must be read now */
+	/* systemd's LoadCredential= directory, where a relative *_file path of the ini lies */
+	config_credentials_dir(getenv("CREDENTIALS_DIRECTORY"));
 	/* a web server's CGI run (GATEWAY_INTERFACE set) is one request of many: its ini is named in
 	 * the error log only beside a warning; run by hand (the self-test), it is always named */
 	why = server_init(&srv, getenv("AGORA_TOKEN_CONFIG"), argv[0],

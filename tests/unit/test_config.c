@@ -425,6 +425,52 @@ static void test_files(void)
 	config_free(&c);
 }
 
+static void write_file(const char *p, const char *text, size_t n)
+{
+	int fd;
+
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 || write(fd, text, n) != (ssize_t)n ||
+	    close(fd) != 0) {
+		perror(p);
+		exit(99);
+	}
+}
+
+/* The same for a certificate and a secret read from files (app_certificate_file, secret_file): the
+ * reader's buffer is wiped too. */
+static void test_heap_wiped_files(void)
+{
+	static const char cert_text[] = "D00D5EEDFACE0000" "CAFE1234BEEF5678\n";
+	static const char secret_text[] = "heapscan-file-" "secret-0002-with-a-long-tail\n";
+	char cert_path[160], secret_path[160], text[512];
+	struct config c;
+	char err[256];
+	int rc;
+
+	snprintf(cert_path, sizeof(cert_path), "%s/cert", dir);
+	snprintf(secret_path, sizeof(secret_path), "%s/secret", dir);
+	write_file(cert_path, cert_text, sizeof(cert_text) - 1);
+	write_file(secret_path, secret_text, sizeof(secret_text) - 1);
+	snprintf(text, sizeof(text), "[app]\napp_id = " ID "\napp_certificate_file = %s\n[auth]\nmode = signed\n"
+		"secret_file = %s\n", cert_path, secret_path);
+	write_file(path, text, strlen(text));
+	rc = config_load(&c, path, err, sizeof(err));
+	is_int(rc, 0, "heap scan: the file naming a certificate file and a secret file loads");
+	ok(rc == 0 && strncmp(c.apps[0].app_cert, "D00D5EED", 8) == 0, "with the certificate of the file");
+	config_free(&c);
+	unlink(cert_path);
+	unlink(secret_path);
+	{
+		char cert[40], secret[40];
+
+		/* past the first 16 bytes of the reader's buffer: malloc writes its free-list links there */
+		snprintf(cert, sizeof(cert), "%s%s", "CAFE1234", "BEEF5678");
+		snprintf(secret, sizeof(secret), "%s%s", "ret-0002-with-", "a-long-tail");
+		is_int(heap_has(cert), 0, "after config_free, no copy of the certificate read from a file is left in the heap");
+		is_int(heap_has(secret), 0, "nor of the secret read from a file");
+	}
+}
+
 /* After config_free, no copy of the certificate or a secret is left in the heap (the loader's
  * read buffer, before it was its own, was stdio's, freed unwiped). The file is written with write(2)
  * so that the test leaves no stdio buffer of its own behind. */
@@ -457,6 +503,7 @@ static void test_heap_wiped(void)
 		is_int(heap_has(cert), 0, "after config_free, no copy of the certificate is left in the heap");
 		is_int(heap_has(secret), 0, "nor of the signing secret");
 	}
+	test_heap_wiped_files();
 }
 
 int main(void)
