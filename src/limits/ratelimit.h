@@ -29,7 +29,7 @@ struct ratelimit {
 /* RL_ERROR: the file store cannot be used (a configuration error: 500). The Redis store cannot be
  * reached: RL_OPEN with on_store_error = allow (the request goes on, unlimited, and rl->why is for
  * the log), RL_UNAVAILABLE with deny (503). */
-enum rl_verdict { RL_PASS, RL_LIMITED, RL_ERROR, RL_OPEN, RL_UNAVAILABLE };
+enum rl_verdict { RL_PASS, RL_LIMITED, RL_ERROR, RL_OPEN, RL_UNAVAILABLE, RL_PENDING };
 
 /* Buckets of addresses and of identities never share a name; the longest name counted in full */
 #define RL_NS_ADDR      "ip:"
@@ -49,6 +49,15 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
  * their first RL_NAME_MAX. */
 enum rl_verdict rl_take_identity(struct ratelimit *rl, const struct config *c, const char *identity,
 	uint64_t now_ns, uint32_t *retry_after);
+/* rl_take and rl_take_identity in two halves, for a caller with work to do while Redis counts:
+ * rl_start* give RL_PENDING when the Redis store's request is on its way (any other verdict is
+ * final: the file store, no limit, a Redis that cannot be reached), and then rl_finish must be
+ * called, with the same configuration and before any other rl_* call, for the verdict. */
+enum rl_verdict rl_start(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+	uint32_t *retry_after);
+enum rl_verdict rl_start_identity(struct ratelimit *rl, const struct config *c, const char *identity,
+	uint64_t now_ns, uint32_t *retry_after);
+enum rl_verdict rl_finish(struct ratelimit *rl, const struct config *c, uint32_t *retry_after);
 void rl_close(struct ratelimit *rl);
 /* The bucket a client address counts in: an IPv6 address's /64 ("2001:db8:1:2::/64", since one
  * subscriber is given a whole /64 and may use any address of it), an IPv4-mapped IPv6 address's
