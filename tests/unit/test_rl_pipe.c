@@ -119,17 +119,38 @@ static redisReply *admin(const char *fmt, ...)
 	return rep;
 }
 
+/* Whether Redis leaves a PING unanswered for 50 ms. */
+static int asleep(void)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 50000 };
+	redisContext *c = redisConnectUnixWithTimeout(sock, tv);
+	redisReply *rep = NULL;
+
+	if (c == NULL || c->err != 0) {
+		if (c != NULL)
+			redisFree(c);
+		return 0;
+	}
+	redisSetTimeout(c, tv);
+	rep = redisCommand(c, "PING");
+	if (rep != NULL)
+		freeReplyObject(rep);
+	redisFree(c);
+	return rep == NULL;
+}
+
 /* Redis busy for ms on a connection of its own (closed by the caller), so that a request sent now
- * is answered only after. */
+ * is answered only after: returns once Redis is seen asleep. */
 static redisContext *busy(unsigned ms)
 {
 	redisContext *c = redisConnectUnix(sock);
-	int done = 0;
+	int done = 0, i;
 
 	redisAppendCommand(c, "DEBUG SLEEP %.3f", ms / 1000.0);
 	while (!done && redisBufferWrite(c, &done) == REDIS_OK)
 		;
-	usleep(20000);
+	for (i = 0; i < 100 && !asleep(); i++)
+		usleep(2000);
 	return c;
 }
 
@@ -264,7 +285,7 @@ int main(void)
 	/* Redis stopped between the request and its answer */
 	write_ini("", "on_store_error = allow");
 	is_int(ask("192.0.2.4", NULL), 200, "allow: a first request, a connection kept");
-	slow = busy(500);
+	slow = busy(1500);
 	act = ACT_KILL;
 	is_int(ask("192.0.2.4", NULL), 200, "Redis killed while its answer is awaited, allow: answered, unlimited");
 	act = ACT_NONE;
@@ -276,7 +297,7 @@ int main(void)
 	ok(start_redis() == 0, "redis-server started again");
 	write_ini("", "on_store_error = deny");
 	is_int(ask("192.0.2.5", NULL), 200, "deny: a first request on a new connection");
-	slow = busy(500);
+	slow = busy(1500);
 	act = ACT_KILL;
 	is_int(ask("192.0.2.5", NULL), 503, "Redis killed while its answer is awaited, deny: 503");
 	act = ACT_NONE;
@@ -291,7 +312,7 @@ int main(void)
 	/* slower than redis_timeout_ms between the request and its answer */
 	srv.rl.redis.retry_ns = 0;
 	is_int(ask("192.0.2.6", NULL), 200, "deny: Redis back, a new connection");
-	slow = busy(400);
+	slow = busy(1000);
 	act = ACT_NOWAIT;
 	is_int(ask("192.0.2.6", NULL), 503, "Redis asleep past the timeout while the token is minted, deny: 503");
 	act = ACT_NONE;
