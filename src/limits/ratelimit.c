@@ -284,6 +284,9 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 	return v;
 }
 
+enum rl_verdict rl_finish(struct ratelimit *rl, const struct config *c, uint32_t *retry_after);
+static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after);
+
 /* The Redis store's result as a verdict; RR_DOWN as on_store_error says. */
 static enum rl_verdict from_redis(struct ratelimit *rl, const struct cfg_store *st, enum rr_result v)
 {
@@ -307,6 +310,8 @@ static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, c
 	uint64_t now_ns, uint32_t *retry_after)
 {
 	const struct cfg_store *st = &c->store;
+	struct rl_refused *r;
+	enum rl_verdict v;
 	uint64_t cap;
 	char key[RL_NAME_MAX + CFG_REDIS_PREFIX_LEN + 8];
 	int n;
@@ -321,7 +326,25 @@ static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, c
 	cap = (uint64_t)(c->burst > 0 ? c->burst : c->requests_per_minute) * RL_ONE;
 	n = snprintf(key, sizeof(key), "%s%s%.*s", st->redis_prefix[0] != '\0' ? st->redis_prefix : CFG_REDIS_PREFIX,
 		ns, RL_NAME_MAX, name);
-	return from_redis(rl, st, rr_start(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns));
+	rl->asked_key = key_of(0, key, (size_t)n);
+	r = &rl->refused[rl->asked_key % RL_REFUSED];
+	v = from_redis(rl, st, rr_start(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns));
+	if (v == RL_PENDING && r->key == rl->asked_key && now_ns < r->until_ns)
+		v = rl_finish(rl, c, retry_after);
+	return v;
+}
+
+/* Remembers a bucket refused until Retry-After, forgets one that passed. */
+static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after)
+{
+	struct rl_refused *r = &rl->refused[rl->asked_key % RL_REFUSED];
+
+	if (v == RL_LIMITED) {
+		r->key = rl->asked_key;
+		r->until_ns = rl->redis.now_ns + (uint64_t)retry_after * NS_PER_S;
+	} else if (r->key == rl->asked_key) {
+		r->key = 0;
+	}
 }
 
 enum rl_verdict rl_start(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
@@ -340,7 +363,10 @@ enum rl_verdict rl_start_identity(struct ratelimit *rl, const struct config *c, 
 
 enum rl_verdict rl_finish(struct ratelimit *rl, const struct config *c, uint32_t *retry_after)
 {
-	return from_redis(rl, &c->store, rr_finish(&rl->redis, &c->store, retry_after));
+	enum rl_verdict v = from_redis(rl, &c->store, rr_finish(&rl->redis, &c->store, retry_after));
+
+	note(rl, v, *retry_after);
+	return v;
 }
 
 enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,

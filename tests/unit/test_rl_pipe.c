@@ -24,6 +24,16 @@ static char dir[] = "/tmp/test_rl_pipe.XXXXXX";
 static char sock[sizeof(dir) + 16], ini[sizeof(dir) + 16];
 static pid_t redis_pid = -1;
 static struct server srv;
+static uint64_t clock_skip;
+
+/* CLOCK_MONOTONIC, clock_skip ahead */
+static uint64_t skipped(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + clock_skip;
+}
 static struct resp resp;
 
 /* --- the mint: what it saw of the connection, and what it does to Redis meanwhile --- */
@@ -247,7 +257,7 @@ int main(void)
 	ok(strstr(resp.body, token) != NULL, "the answer carries the token");
 
 	/* a limited request: minted meanwhile, never answered with */
-	for (i = 1; i < 5; i++)
+	for (i = 1; i < 4; i++)
 		codes[i] = ask("192.0.2.1", NULL);
 	ok(codes[1] == 200 && codes[2] == 200 && codes[3] == 429, "burst 3: two more pass, the fourth is 429 (%d %d %d)",
 		codes[1], codes[2], codes[3]);
@@ -258,14 +268,24 @@ int main(void)
 	ok(strstr(resp.body, "\"rate_limited\"") != NULL, "the body is the 429's: %.80s", resp.body);
 	ok(strstr(resp.log, "-> 429 rate_limited") != NULL && strstr(resp.log, "rate_limited:") == NULL,
 		"the log line as before, nothing more: %s", resp.log);
-	is_int(codes[4], 429, "and so is the next");
+	is_int(ask("192.0.2.1", NULL), 429, "and so is the next");
+	is_int(minted, 0, "which this process knew refused: its verdict was read before anything else ran");
+	is_int(ask("192.0.2.9", NULL), 200, "another client");
+	ok(minted == 1 && saw_pending && saw_answer_waiting, "is still minted while Redis counts");
+	clock_skip = 61ull * 1000000000ull;
+	srv.clock.mono_ns = skipped;
+	is_int(ask("192.0.2.1", NULL), 429, "past the Retry-After by the process's clock (not by Redis's): still refused");
+	ok(minted == 1 && saw_pending, "but asked for as any client is: the memory of a refusal lasts its Retry-After");
 
 	/* with authentication: a limited client is 429 whatever its key, as before */
 	write_ini("mode = key\nkeys = key-0123456789abcdef", "");
-	is_int(ask("192.0.2.1", "wrong-key-0123456789"), 429, "key mode, limited, a wrong key: 429, not 401");
-	ok(!resp.bearer && strstr(resp.head, "WWW-Authenticate") == NULL, "without the 401's WWW-Authenticate");
-	is_int(ask("192.0.2.1", "key-0123456789abcdef"), 429, "limited, the right key: 429");
+	is_int(ask("192.0.2.1", "key-0123456789abcdef"), 429, "key mode, limited, the right key: 429");
 	ok(minted == 1 && !token_seen(), "the token minted for it is not in the answer");
+	write_ini("mode = key\nkeys = key-0123456789abcdef", "");
+	is_int(ask("192.0.2.1", "wrong-key-0123456789"), 429, "limited, a wrong key: 429, not 401");
+	ok(!resp.bearer && strstr(resp.head, "WWW-Authenticate") == NULL, "without the 401's WWW-Authenticate");
+	is_int(ask("192.0.2.1", "key-0123456789abcdef"), 429, "then the right key: 429");
+	is_int(minted, 0, "answered before the key was even looked at");
 	is_int(ask("192.0.2.2", "wrong-key-0123456789"), 401, "another client, a wrong key: 401");
 	ok(strstr(resp.head, "WWW-Authenticate: Bearer") != NULL, "with WWW-Authenticate");
 	is_int(ask("192.0.2.2", "key-0123456789abcdef"), 200, "the right key: 200");
