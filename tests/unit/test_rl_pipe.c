@@ -88,6 +88,7 @@ static int start_redis(void)
 {
 	int i, fd;
 
+	stop_redis(SIGTERM);    /* one that a failed step left running */
 	redis_pid = fork();
 	if (redis_pid == 0) {
 		char log[sizeof(dir) + 16];
