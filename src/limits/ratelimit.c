@@ -284,7 +284,6 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 	return v;
 }
 
-enum rl_verdict rl_finish(struct ratelimit *rl, const struct config *c, uint32_t *retry_after);
 static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after);
 
 /* The Redis store's result as a verdict; RR_DOWN as on_store_error says. */
@@ -326,6 +325,7 @@ static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, c
 	cap = (uint64_t)(c->burst > 0 ? c->burst : c->requests_per_minute) * RL_ONE;
 	n = snprintf(key, sizeof(key), "%s%s%.*s", st->redis_prefix[0] != '\0' ? st->redis_prefix : CFG_REDIS_PREFIX,
 		ns, RL_NAME_MAX, name);
+	/* unsalted: a name aimed at another's slot only changes when that one's verdict is read */
 	rl->asked_key = key_of(0, key, (size_t)n);
 	r = &rl->refused[rl->asked_key % RL_REFUSED];
 	v = from_redis(rl, st, rr_start(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns));
