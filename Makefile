@@ -71,6 +71,12 @@ build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p build/tests
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
+# the request path with a mint of its own: every server module but main.c and mint.c
+PIPE_OBJ = $(filter-out build/server/main.o build/server/mint.o,$(SERVER_OBJ))
+build/tests/test_rl_pipe: tests/unit/test_rl_pipe.c $(PIPE_OBJ) $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
+	@mkdir -p build/tests
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(PIPE_OBJ) $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
+
 # these two include the server's .c files they test
 build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_jwt: $(SERVER_SRC)
 

@@ -284,11 +284,33 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 	return v;
 }
 
-/* One request from the bucket of ns (RL_NS_*) and name, in the store the configuration names. */
+static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after);
+
+/* The Redis store's result as a verdict; RR_DOWN as on_store_error says. */
+static enum rl_verdict from_redis(struct ratelimit *rl, const struct cfg_store *st, enum rr_result v)
+{
+	switch (v) {
+	case RR_PASS:
+		return RL_PASS;
+	case RR_LIMITED:
+		return RL_LIMITED;
+	case RR_SENT:
+		return RL_PENDING;
+	default:
+		snprintf(rl->why, sizeof(rl->why), "%s; on_store_error = %s", rl->redis.why,
+			st->deny_on_error ? "deny: refused" : "allow: not limited");
+		return st->deny_on_error ? RL_UNAVAILABLE : RL_OPEN;
+	}
+}
+
+/* One request from the bucket of ns (RL_NS_*) and name, in the store the configuration names; the
+ * Redis store's answer is left for rl_finish (RL_PENDING). */
 static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, const char *ns, const char *name,
 	uint64_t now_ns, uint32_t *retry_after)
 {
 	const struct cfg_store *st = &c->store;
+	struct rl_refused *r;
+	enum rl_verdict v;
 	uint64_t cap;
 	char key[RL_NAME_MAX + CFG_REDIS_PREFIX_LEN + 8];
 	int n;
@@ -303,19 +325,29 @@ static enum rl_verdict take_from(struct ratelimit *rl, const struct config *c, c
 	cap = (uint64_t)(c->burst > 0 ? c->burst : c->requests_per_minute) * RL_ONE;
 	n = snprintf(key, sizeof(key), "%s%s%.*s", st->redis_prefix[0] != '\0' ? st->redis_prefix : CFG_REDIS_PREFIX,
 		ns, RL_NAME_MAX, name);
-	switch (rr_take(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns, retry_after)) {
-	case RR_PASS:
-		return RL_PASS;
-	case RR_LIMITED:
-		return RL_LIMITED;
-	default:
-		snprintf(rl->why, sizeof(rl->why), "%s; on_store_error = %s", rl->redis.why,
-			st->deny_on_error ? "deny: refused" : "allow: not limited");
-		return st->deny_on_error ? RL_UNAVAILABLE : RL_OPEN;
+	/* unsalted: a name aimed at another's slot only changes when that one's verdict is read */
+	rl->asked_key = key_of(0, key, (size_t)n);
+	r = &rl->refused[rl->asked_key % RL_REFUSED];
+	v = from_redis(rl, st, rr_start(&rl->redis, st, key, (size_t)n, cap, c->requests_per_minute, now_ns));
+	if (v == RL_PENDING && r->key == rl->asked_key && now_ns < r->until_ns)
+		v = rl_finish(rl, c, retry_after);
+	return v;
+}
+
+/* Remembers a bucket refused until Retry-After, forgets one that passed. */
+static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after)
+{
+	struct rl_refused *r = &rl->refused[rl->asked_key % RL_REFUSED];
+
+	if (v == RL_LIMITED) {
+		r->key = rl->asked_key;
+		r->until_ns = rl->redis.now_ns + (uint64_t)retry_after * NS_PER_S;
+	} else if (r->key == rl->asked_key) {
+		r->key = 0;
 	}
 }
 
-enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+enum rl_verdict rl_start(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
 	uint32_t *retry_after)
 {
 	char kbuf[RL_KEY_LEN];
@@ -323,8 +355,32 @@ enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char
 	return take_from(rl, c, RL_NS_ADDR, rl_client_key(addr != NULL ? addr : "", kbuf), now_ns, retry_after);
 }
 
-enum rl_verdict rl_take_identity(struct ratelimit *rl, const struct config *c, const char *identity,
+enum rl_verdict rl_start_identity(struct ratelimit *rl, const struct config *c, const char *identity,
 	uint64_t now_ns, uint32_t *retry_after)
 {
 	return take_from(rl, c, RL_NS_IDENTITY, identity, now_ns, retry_after);
+}
+
+enum rl_verdict rl_finish(struct ratelimit *rl, const struct config *c, uint32_t *retry_after)
+{
+	enum rl_verdict v = from_redis(rl, &c->store, rr_finish(&rl->redis, &c->store, retry_after));
+
+	note(rl, v, *retry_after);
+	return v;
+}
+
+enum rl_verdict rl_take(struct ratelimit *rl, const struct config *c, const char *addr, uint64_t now_ns,
+	uint32_t *retry_after)
+{
+	enum rl_verdict v = rl_start(rl, c, addr, now_ns, retry_after);
+
+	return v == RL_PENDING ? rl_finish(rl, c, retry_after) : v;
+}
+
+enum rl_verdict rl_take_identity(struct ratelimit *rl, const struct config *c, const char *identity,
+	uint64_t now_ns, uint32_t *retry_after)
+{
+	enum rl_verdict v = rl_start_identity(rl, c, identity, now_ns, retry_after);
+
+	return v == RL_PENDING ? rl_finish(rl, c, retry_after) : v;
 }

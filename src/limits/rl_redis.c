@@ -3,7 +3,8 @@
  * client's bucket atomically on Redis's own clock, so any number of hosts and processes share it.
  *
  * The script is sent once per Redis (EVALSHA with its SHA-1; SCRIPT LOAD when Redis answers
- * NOSCRIPT, after a restart or a SCRIPT FLUSH). A FastCGI process keeps its connection; a CGI
+ * NOSCRIPT, after a restart or a SCRIPT FLUSH). A request is sent (rr_start) and its answer read
+ * later (rr_finish), so that the server mints while Redis counts. A FastCGI process keeps its connection; a CGI
  * process connects for its one request. A failure drops the connection; the next request after
  * RR_HOLD_NS connects again, so a Redis that is down costs each request nothing but the answer
  * on_store_error chose, instead of a connect timeout. */
@@ -71,6 +72,7 @@ void rr_close(struct rl_redis *r)
 	if (r->ctx != NULL)
 		redisFree(r->ctx);
 	r->ctx = NULL;
+	r->pending = 0;
 }
 
 /* AUTH through no buffer of hiredis's: its formatted command and its output buffer are freed
@@ -200,28 +202,43 @@ static enum rr_result rr_connect(struct rl_redis *r, const struct cfg_store *s, 
 	return RR_PASS;
 }
 
-/* EVALSHA, and after NOSCRIPT the script loaded and EVALSHA again. NULL: r->why says why. */
-static redisReply *eval(struct rl_redis *r, const struct cfg_store *s, const char *key, size_t keylen,
-	uint64_t cap, uint32_t rpm)
-{
+/* The EVALSHA of the request in r (r->key, r->cap, r->rpm) as hiredis's argv. */
+struct rr_args {
 	char capv[24], rpmv[16];
-	const char *argv[6] = { "EVALSHA", r->sha, "1", key, capv, rpmv };
+	const char *argv[6];
 	size_t lens[6];
-	redisReply *rep;
+};
+
+static void args(struct rl_redis *r, struct rr_args *a)
+{
 	int i;
 
-	snprintf(capv, sizeof(capv), "%" PRIu64, cap);
-	snprintf(rpmv, sizeof(rpmv), "%u", (unsigned)rpm);
+	snprintf(a->capv, sizeof(a->capv), "%" PRIu64, r->cap);
+	snprintf(a->rpmv, sizeof(a->rpmv), "%u", (unsigned)r->rpm);
+	a->argv[0] = "EVALSHA";
+	a->argv[1] = r->sha;
+	a->argv[2] = "1";
+	a->argv[3] = r->key;
+	a->argv[4] = a->capv;
+	a->argv[5] = a->rpmv;
 	for (i = 0; i < 6; i++)
-		lens[i] = strlen(argv[i]);
-	lens[3] = keylen;
-	rep = redisCommandArgv(r->ctx, 6, argv, lens);
+		a->lens[i] = strlen(a->argv[i]);
+	a->lens[3] = r->keylen;
+}
+
+/* EVALSHA's answer rep: after NOSCRIPT the script loaded and EVALSHA again, at once. NULL: r->why
+ * says why. */
+static redisReply *answered(struct rl_redis *r, const struct cfg_store *s, redisReply *rep)
+{
+	struct rr_args a;
+
 	if (rep != NULL && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(rep);
 		if (command(r, s, "SCRIPT LOAD failed", redisCommand(r->ctx, "SCRIPT LOAD %s", script),
 			REDIS_REPLY_STRING) != RR_PASS)
 			return NULL;
-		rep = redisCommandArgv(r->ctx, 6, argv, lens);
+		args(r, &a);
+		rep = redisCommandArgv(r->ctx, 6, a.argv, a.lens);
 	}
 	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
 		command(r, s, "the bucket script failed", rep, REDIS_REPLY_ARRAY);
@@ -230,43 +247,43 @@ static redisReply *eval(struct rl_redis *r, const struct cfg_store *s, const cha
 	return rep;
 }
 
-enum rr_result rr_take(struct rl_redis *r, const struct cfg_store *s, const char *key, size_t keylen,
-	uint64_t cap, uint32_t rpm, uint64_t now_ns, uint32_t *retry_after)
+/* EVALSHA on a new connection, waiting for its answer. */
+static redisReply *eval(struct rl_redis *r, const struct cfg_store *s)
 {
-	uint32_t ms = s->redis_timeout_ms > 0 ? s->redis_timeout_ms : CFG_REDIS_TIMEOUT_MS;
-	uint64_t pw = pw_digest(s->redis_password), wait_us;
-	char conn[sizeof(r->conn)];
-	redisReply *rep;
-	int fresh = 0;
+	struct rr_args a;
 
-	/* a reload may have named another Redis, database, timeout or password */
-	snprintf(conn, sizeof(conn), "%s#%u/%u", s->redis_addr, (unsigned)s->redis_db, (unsigned)ms);
-	if (r->ctx != NULL && (strcmp(conn, r->conn) != 0 || pw != r->conn_pw))
-		rr_close(r);
-	if (r->ctx == NULL) {
-		if (now_ns < r->retry_ns)
-			return RR_DOWN;     /* r->why still says why */
-		if (rr_connect(r, s, conn, pw) != RR_PASS) {
-			r->retry_ns = now_ns + RR_HOLD_NS;
-			return RR_DOWN;
+	args(r, &a);
+	return answered(r, s, redisCommandArgv(r->ctx, 6, a.argv, a.lens));
+}
+
+/* EVALSHA written to the socket, its answer left to come: 0, or -1 with r->why. */
+static int send_eval(struct rl_redis *r, const struct cfg_store *s)
+{
+	struct rr_args a;
+	int done = 0;
+
+	args(r, &a);
+	if (redisAppendCommandArgv(r->ctx, 6, a.argv, a.lens) != REDIS_OK) {
+		command(r, s, "the bucket script failed", NULL, REDIS_REPLY_ARRAY);
+		return -1;
+	}
+	while (!done)
+		if (redisBufferWrite(r->ctx, &done) != REDIS_OK) {
+			command(r, s, "the bucket script failed", NULL, REDIS_REPLY_ARRAY);
+			return -1;
 		}
-		fresh = 1;
-	}
-	r->lost = 0;
-	rep = eval(r, s, key, keylen, cap, rpm);
-	if (rep == NULL && !fresh && r->lost) {
-		/* a kept connection closed by a restart or by Redis's idle timeout: once more */
-		if (rr_connect(r, s, conn, pw) == RR_PASS)
-			rep = eval(r, s, key, keylen, cap, rpm);
-	}
-	if (rep == NULL) {
-		r->retry_ns = now_ns + RR_HOLD_NS;
-		return RR_DOWN;
-	}
+	return 0;
+}
+
+/* What the bucket script answered: { 1, 0 } passed, { 0, microseconds } limited. */
+static enum rr_result verdict(struct rl_redis *r, const struct cfg_store *s, redisReply *rep, uint32_t *retry_after)
+{
+	uint64_t wait_us;
+
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER
 		|| rep->element[1]->type != REDIS_REPLY_INTEGER) {
 		freeReplyObject(rep);
-		r->retry_ns = now_ns + RR_HOLD_NS;
+		r->retry_ns = r->now_ns + RR_HOLD_NS;
 		return down(r, s, "the bucket script answered", "not { pass, wait }");
 	}
 	r->retry_ns = 0;
@@ -280,4 +297,89 @@ enum rr_result rr_take(struct rl_redis *r, const struct cfg_store *s, const char
 	if (*retry_after == 0)
 		*retry_after = 1;
 	return RR_LIMITED;
+}
+
+enum rr_result rr_start(struct rl_redis *r, const struct cfg_store *s, const char *key, size_t keylen,
+	uint64_t cap, uint32_t rpm, uint64_t now_ns)
+{
+	uint32_t ms = s->redis_timeout_ms > 0 ? s->redis_timeout_ms : CFG_REDIS_TIMEOUT_MS;
+	uint64_t pw = pw_digest(s->redis_password);
+	char conn[sizeof(r->conn)];
+
+	/* an answer never read would be taken for the next request's: start again on a new connection */
+	if (r->pending)
+		rr_close(r);
+	if (keylen > sizeof(r->key)) {
+		snprintf(r->why, sizeof(r->why), "[limits] redis %s: a key of %zu bytes", s->redis_addr, keylen);
+		return RR_DOWN;
+	}
+	/* a reload may have named another Redis, database, timeout or password */
+	snprintf(conn, sizeof(conn), "%s#%u/%u", s->redis_addr, (unsigned)s->redis_db, (unsigned)ms);
+	if (r->ctx != NULL && (strcmp(conn, r->conn) != 0 || pw != r->conn_pw))
+		rr_close(r);
+	r->fresh = 0;
+	if (r->ctx == NULL) {
+		if (now_ns < r->retry_ns)
+			return RR_DOWN;     /* r->why still says why */
+		if (rr_connect(r, s, conn, pw) != RR_PASS) {
+			r->retry_ns = now_ns + RR_HOLD_NS;
+			return RR_DOWN;
+		}
+		r->fresh = 1;
+	}
+	memcpy(r->key, key, keylen);
+	r->keylen = keylen;
+	r->cap = cap;
+	r->rpm = rpm;
+	r->now_ns = now_ns;
+	r->lost = 0;
+	if (send_eval(r, s) != 0 && !r->fresh && r->lost) {
+		/* a kept connection closed by a restart or by Redis's idle timeout: once more */
+		r->fresh = 1;
+		if (rr_connect(r, s, conn, pw) == RR_PASS)
+			send_eval(r, s);
+	}
+	if (r->ctx == NULL) {
+		r->retry_ns = now_ns + RR_HOLD_NS;
+		return RR_DOWN;
+	}
+	r->pending = 1;
+	return RR_SENT;
+}
+
+enum rr_result rr_finish(struct rl_redis *r, const struct cfg_store *s, uint32_t *retry_after)
+{
+	uint32_t ms = s->redis_timeout_ms > 0 ? s->redis_timeout_ms : CFG_REDIS_TIMEOUT_MS;
+	char conn[sizeof(r->conn)];
+	redisReply *rep = NULL;
+	void *got = NULL;
+
+	if (!r->pending || r->ctx == NULL) {
+		snprintf(r->why, sizeof(r->why), "[limits] redis %s: no request was sent", s->redis_addr);
+		return RR_DOWN;
+	}
+	r->pending = 0;
+	r->lost = 0;
+	if (redisGetReply(r->ctx, &got) == REDIS_OK)
+		rep = got;
+	rep = answered(r, s, rep);
+	if (rep == NULL && !r->fresh && r->lost) {
+		/* closed between the request and its answer: a new connection, and the request again */
+		snprintf(conn, sizeof(conn), "%s#%u/%u", s->redis_addr, (unsigned)s->redis_db, (unsigned)ms);
+		if (rr_connect(r, s, conn, pw_digest(s->redis_password)) == RR_PASS)
+			rep = eval(r, s);
+	}
+	if (rep == NULL) {
+		r->retry_ns = r->now_ns + RR_HOLD_NS;
+		return RR_DOWN;
+	}
+	return verdict(r, s, rep, retry_after);
+}
+
+enum rr_result rr_take(struct rl_redis *r, const struct cfg_store *s, const char *key, size_t keylen,
+	uint64_t cap, uint32_t rpm, uint64_t now_ns, uint32_t *retry_after)
+{
+	enum rr_result v = rr_start(r, s, key, keylen, cap, rpm, now_ns);
+
+	return v == RR_SENT ? rr_finish(r, s, retry_after) : v;
 }

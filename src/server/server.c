@@ -108,17 +108,48 @@ static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *
 	}
 }
 
-/* [limits]: one request from this client's bucket; off (always E_OK) without requests_per_minute.
- * The client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). */
-static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
+/* [limits]: one request from this client's bucket; off (E_OK) without requests_per_minute. The
+ * client is REMOTE_ADDR, or behind a trusted proxy the address it forwarded (clientaddr.c). With the
+ * Redis store the verdict is only asked for (*pending set): limit_end reads it. */
+static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r,
+	int *pending)
 {
 	char buf[CA_ADDR_LEN];
 	const char *client;
+	enum rl_verdict v;
 
+	*pending = 0;
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
 	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
-	return limit_answer(s, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
+	if ((v = rl_start(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after)) == RL_PENDING) {
+		*pending = 1;
+		return E_OK;
+	}
+	return limit_answer(s, v, r);
+}
+
+/* The verdict asked for by rate_limit or identity_limit, once the stages after it have answered e:
+ * a refusal replaces their answer, as if they had never run (the token minted meanwhile is wiped
+ * unsent); allow-on-error keeps it and is logged, unless a stage had something of its own to log
+ * (detail0: r->detail before the verdict was asked for). */
+static enum rerr limit_end(struct server *s, const struct config *cfg, struct resp *r, enum rerr e,
+	const char *detail0)
+{
+	enum rl_verdict v = rl_finish(&s->rl, cfg, &r->retry_after);
+
+	if (v == RL_PASS)
+		return e;
+	if (v == RL_OPEN) {
+		if (r->detail == detail0)
+			r->detail = s->rl.why;
+		return e;
+	}
+	explicit_bzero(r->body, sizeof(r->body));
+	resp_json(r, 200);
+	r->bearer = 0;
+	r->detail = detail0;
+	return limit_answer(s, v, r);
 }
 
 enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
@@ -128,9 +159,37 @@ enum rerr server_limit_identity(struct server *s, const struct config *cfg, cons
 	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
 }
 
+/* A signed-in user has a bucket of its own too, wherever it asks from; one per issuer. Asked for
+ * like the address's (*pending), once the address's verdict is known. */
+static enum rerr identity_limit(struct server *s, const struct config *cfg, struct resp *r, int *pending)
+{
+	char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
+	enum rl_verdict v;
+
+	*pending = 0;
+	if (cfg->requests_per_minute == 0 || s->req.identity == NULL)
+		return E_OK;
+	snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
+	if ((v = rl_start_identity(&s->rl, cfg, who, s->clock.mono_ns(), &r->retry_after)) == RL_PENDING) {
+		*pending = 1;
+		return E_OK;
+	}
+	return limit_answer(s, v, r);
+}
+
+static enum rerr user_limited(enum rerr e)
+{
+	return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
+}
+
+/* The stages after the limits run while Redis counts: the address's verdict is read after the
+ * token is minted, or, for a signed-in user, before its identity's bucket is asked (which is taken
+ * only from a client the address's bucket let through, as it always was), and that one's after. */
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
 	enum route_id id, struct resp *r)
 {
+	const char *detail0;
+	int addr_pending, id_pending = 0;
 	enum rerr e;
 
 	switch (id) {
@@ -154,22 +213,30 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* like /health, without a key or a limit: it tells nothing a token does not carry */
 	if (id == R_CONFIG)
 		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
-	/* before authentication, so that guessing keys or signatures is limited too */
-	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
+	/* before authentication, so that guessing keys or signatures is limited too: a limited
+	 * client's answer is 429 whatever it sent */
+	detail0 = r->detail;
+	if ((e = rate_limit(s, c, cfg, r, &addr_pending)) != E_OK)
 		return e;
-	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
+	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK)
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
-		return e;
+	if (e == E_OK && s->req.identity != NULL) {
+		if (addr_pending) {
+			addr_pending = 0;
+			if ((e = limit_end(s, cfg, r, E_OK, detail0)) != E_OK)
+				return e;
+		}
+		detail0 = r->detail;
+		if ((e = identity_limit(s, cfg, r, &id_pending)) != E_OK)
+			return user_limited(e);
 	}
-	/* a signed-in user has a bucket of its own too, wherever it asks from; one per issuer */
-	if (s->req.identity != NULL) {
-		char who[CFG_NAME_LEN + JWT_MAX_LEN + 2];
-
-		snprintf(who, sizeof(who), "%s\n%s", s->jwt.id.iss->name, s->req.identity);
-		if ((e = server_limit_identity(s, cfg, who, r)) != E_OK)
-			return e == E_RATE_LIMITED ? E_RATE_LIMITED_USER : e;
-	}
-	return token_route(s, c, cfg, id, r);
+	if (e == E_OK)
+		e = token_route(s, c, cfg, id, r);
+	if (addr_pending)
+		return limit_end(s, cfg, r, e, detail0);
+	if (id_pending)
+		return user_limited(limit_end(s, cfg, r, e, detail0));
+	return e;
 }
 
 /* A server-side reason (r->detail: the ini, the store) repeats for every request while it lasts:
