@@ -398,12 +398,14 @@ const struct config *conffile_get(struct conffile *f)
 		/* why has room for a PATH_MAX path and the reason */
 		snprintf(f->why, sizeof(f->why), "%s: %s", f->used, err);
 		f->reason = f->why + n;
+		f->loads_bad++;
 		return NULL;
 	}
 	/* what was read, through the descriptor: a file renamed over the path since the stat above is
 	 * noticed at the next request */
 	f->st = f->cfg.st;
 	f->loaded = 1;
+	f->loads_ok++;
 	f->why[0] = '\0';
 	/* served all the same, but said once per load, in the web server's error log */
 	f->named = 0;

@@ -29,6 +29,7 @@ struct conffile {
 	char why[PATH_MAX + 640];              /* why there is no configuration, with the path: for the log */
 	const char *reason;         /* the same without the path: for /health */
 	struct config cfg;
+	unsigned long loads_ok, loads_bad;      /* loads of the file, for the metrics */
 };
 
 /* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0];

@@ -9,6 +9,7 @@
 #include "server/info.h"
 #include "server/mint.h"
 #include "server/pageconf.h"
+#include "server/scrape.h"
 #include "auth/policy.h"
 #include "limits/ratelimit.h"
 #include "server/server.h"
@@ -33,6 +34,7 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0, one_request);
 	rl_init(&s->rl);
+	scrape_init(s);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
@@ -46,6 +48,7 @@ void server_free(struct server *s)
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
 	jwt_auth_free(&s->jwt);
+	metrics_close(&s->metrics);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -72,15 +75,20 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK &&
 		 (!s->jwt.active || (e = jwt_bind_app(&s->jwt.id, app)) == E_OK)) {
 		resp_json(r, 200);
-		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
+		if ((e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb)) == E_OK) {
+			s->mreq.type = config_type_name(t->type);
+			s->mreq.app = app->name;
+		}
 	}
 	post_release(t);
 	return e;
 }
 
 /* A bucket's verdict as an answer: allow-on-error is answered (and logged), deny is 503. */
-static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *r)
+static enum rerr limit_answer(struct server *s, const struct config *cfg, enum rl_verdict v, struct resp *r)
 {
+	if (v != RL_PASS && v != RL_LIMITED)
+		s->mreq.store_error = v == RL_ERROR && !cfg->store.redis ? "file" : "redis";
 	switch (v) {
 	case RL_PASS:
 		return E_OK;
@@ -108,14 +116,14 @@ static enum rerr rate_limit(struct server *s, const struct cgi *c, const struct 
 	if (cfg->requests_per_minute == 0)
 		return E_OK;
 	client = ca_client(&cfg->store, c->remote_addr, c->forwarded_for, c->forwarded, buf);
-	return limit_answer(s, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
+	return limit_answer(s, cfg, rl_take(&s->rl, cfg, client, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
 {
 	if (cfg->requests_per_minute == 0 || identity == NULL)
 		return E_OK;
-	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
+	return limit_answer(s, cfg, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
 }
 
 static enum rerr dispatch(struct server *s, const struct cgi *c, const struct config *cfg,
@@ -147,6 +155,9 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
+	/* after the limit, like the keys it may check; its own access rule, not [auth] mode's */
+	if (id == R_METRICS)
+		return scrape_answer(s, c, cfg, r);
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 		return e;
@@ -166,11 +177,12 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 {
 	const struct config *cfg;
 	enum route_id id = R_DESCRIBE;
+	uint64_t t0 = s->clock.mono_ns();
 	enum rerr e;
 
 	resp_init(r, c->method);
 	/* the configuration first: every answer, errors included, carries its CORS headers */
-	cfg = conffile_get(&s->conf);
+	cfg = s->cfg = conffile_get(&s->conf);
 	e = cors_check(cfg, c->origin, r);
 	if (e == E_OK)
 		e = req_parse(&s->req, c);
@@ -187,6 +199,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	scrape_count(s, cfg, e, r, t0);
 	/* the identity pointed into the token: neither outlives the request */
 	jwt_auth_end(&s->jwt);
 	s->req.identity = NULL;
