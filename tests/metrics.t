@@ -202,6 +202,60 @@ done
 ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-metrics.v1")" = 600 ]
 lacks "$(cat "$T/state/token-metrics.v1" | tr -d '\0')" "$KEY" "and holds no key either"
 
+# --- sign-ins by issuer and result, and JWKS fetches ---
+HS=hs-secret-of-this-test-0123456789abcdef
+mkdir -p "$T/state3"
+ini "[auth]
+mode = jwt
+[limits]
+state_dir = $T/state3
+[jwt:hs]
+issuer = https://hs.test/
+audience = app
+algorithms = HS256
+secret = $HS
+[jwt:remote]
+issuer = https://remote.test/
+audience = app
+algorithms = RS256
+jwks_url = https://127.0.0.1:1/jwks.json
+[metrics]
+enabled = yes
+allow = 127.0.0.1"
+NOW=$(now)
+hs() {	# SUB EXP: a token of [jwt:hs]
+	python3 "$ROOT/tests/lib/jwt.py" sign "$T" HS256 "$HS" \
+		"{\"iss\":\"https://hs.test/\",\"aud\":\"app\",\"sub\":\"$1\",\"iat\":$((NOW - 600)),\"exp\":$2}"
+}
+GOOD=$(hs alice $((NOW + 600)))
+OLD=$(hs bob $((NOW - 300)))
+for i in 1 2 3; do get '' 'type=rtc&channel=c' REMOTE_ADDR=10.0.7.$i HTTP_AUTHORIZATION="Bearer $GOOD"; done
+is "$STATUS" 200 "(a signed-in token request: 200)"
+for i in 1 2; do get '' 'type=rtc&channel=c' REMOTE_ADDR=10.0.7.9 HTTP_AUTHORIZATION="Bearer $OLD"; done
+is "$(j 'j["code"]')" token_expired "(an expired sign-in: 401 token_expired)"
+STRANGER=$(python3 "$ROOT/tests/lib/jwt.py" sign "$T" HS256 "$HS" \
+	"{\"iss\":\"https://who.test/secret-tenant\",\"aud\":\"app\",\"sub\":\"carol\",\"exp\":$((NOW + 600))}")
+get '' 'type=rtc&channel=c' REMOTE_ADDR=10.0.7.9 HTTP_AUTHORIZATION="Bearer $STRANGER"
+is "$(j 'j["code"]')" invalid_claims "(an issuer no section names: 401 invalid_claims)"
+# an RS256 token of [jwt:remote]: its keys are fetched first, from a port where nobody listens
+RS=$(python3 -c 'import base64, json, sys
+e = lambda o: base64.urlsafe_b64encode(json.dumps(o).encode()).rstrip(b"=").decode()
+print(e({"alg": "RS256", "kid": "k1"}) + "." + e({"iss": "https://remote.test/", "aud": "app", "sub": "dave", "exp": int(sys.argv[1])}) + "." + "A" * 342)' $((NOW + 600)))
+get '' 'type=rtc&channel=c' REMOTE_ADDR=10.0.7.9 HTTP_AUTHORIZATION="Bearer $RS"
+is "$STATUS" 500 "(an issuer whose keys cannot be fetched: 500)"
+scrape
+is "$(value 'agora_jwt_signins_total{issuer="hs",result="ok"}')" 3 "sign-ins of [jwt:hs] that passed: 3"
+is "$(value 'agora_jwt_signins_total{issuer="hs",result="token_expired"}')" 2 "expired: 2"
+is "$(value 'agora_jwt_signins_total{issuer="unknown",result="invalid_claims"}')" 1 \
+	"an iss no section names counts as issuer unknown, never by its text"
+is "$(value 'agora_jwt_signins_total{issuer="remote",result="server_misconfigured"}')" 1 "one without keys to verify with"
+is "$(value 'agora_jwks_fetches_total{issuer="remote",result="failed"}')" 1 "the failed JWKS fetch, by issuer"
+is "$(value 'agora_tokens_issued_total{type="rtc",app="default"}')" 3 "the 3 signed-in tokens"
+for s in "$GOOD" "$OLD" "$STRANGER" "$RS" "$HS" alice bob carol who.test; do
+	lacks "$(cat "$T/m")" "$s" "no JWT, secret, identity or foreign issuer in the text (${s:0:10}...)"
+done
+is "$(prom_check "$T/m")" "" "the text keeps the format's rules"
+
 # --- 2 FastCGI processes under lighttpd, and CGI runs beside them: one set of totals ---
 command -v lighttpd >/dev/null || { skip_rest=1; }
 command -v curl >/dev/null || { skip_rest=1; }
