@@ -256,6 +256,28 @@ for s in "$GOOD" "$OLD" "$STRANGER" "$RS" "$HS" alice bob carol who.test; do
 done
 is "$(prom_check "$T/m")" "" "the text keeps the format's rules"
 
+# --- the rate-limit store failing: a Redis where nobody listens ---
+mkdir -p "$T/state4"
+ini "[limits]
+state_dir = $T/state4
+requests_per_minute = 100
+store = redis
+redis = 127.0.0.1:1
+on_store_error = allow
+[metrics]
+enabled = yes
+allow = 127.0.0.1"
+get '' 'type=rtc&channel=c&uid=1' REMOTE_ADDR=10.0.8.1
+is "$STATUS" 200 "(on_store_error = allow: answered)"
+sed -i 's/^on_store_error = allow/on_store_error = deny/' "$INI"
+settled "$INI"
+get '' 'type=rtc&channel=c&uid=1' REMOTE_ADDR=10.0.8.1
+is "$STATUS" 503 "(deny: 503)"
+scrape
+is "$STATUS" 200 "/metrics to an allowed address answers while the store is down (it is not limited)"
+is "$(value 'agora_store_errors_total{store="redis"}')" 2 "store errors, by store"
+is "$(value 'agora_requests_refused_total{status="503",code="rate_limit_unavailable"}')" 1 "the 503 by its code"
+
 # --- 2 FastCGI processes under lighttpd, and CGI runs beside them: one set of totals ---
 command -v lighttpd >/dev/null || { skip_rest=1; }
 command -v curl >/dev/null || { skip_rest=1; }

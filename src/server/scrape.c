@@ -22,7 +22,7 @@ void scrape_init(struct server *s)
 	s->jwt.keys.on_fetch_ctx = s;
 }
 
-static int allowed(const struct config *cfg, const struct cgi *c)
+int scrape_address_ok(const struct config *cfg, const struct cgi *c)
 {
 	const struct cfg_metrics *m = &cfg->metrics;
 	char buf[CA_ADDR_LEN];
@@ -35,7 +35,7 @@ static int allowed(const struct config *cfg, const struct cgi *c)
 		for (i = 0; i < m->n_allow; i++)
 			if (ip_net_has(&m->allow[i], a))
 				return 1;
-	return m->allow_api_key && auth_key(cfg, c) == E_OK;
+	return 0;
 }
 
 enum rerr scrape_answer(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r)
@@ -45,7 +45,7 @@ enum rerr scrape_answer(struct server *s, const struct cgi *c, const struct conf
 
 	if (!cfg->metrics.enabled)
 		return E_NOT_FOUND;
-	if (!allowed(cfg, c))
+	if (!scrape_address_ok(cfg, c) && !(cfg->metrics.allow_api_key && auth_key(cfg, c) == E_OK))
 		return E_METRICS_FORBIDDEN;
 	if (metrics_render(&s->metrics, cfg, &text, &len) != 0) {
 		r->detail = s->metrics.why;

@@ -11,6 +11,8 @@
 
 /* Before the first request: the JWKS fetches are told to the metrics. */
 void scrape_init(struct server *s);
+/* The client's address (behind trusted_proxies) is in [metrics] allow. */
+int scrape_address_ok(const struct config *cfg, const struct cgi *c);
 /* 404 while [metrics] is off; 403 unless the client's address (behind trusted_proxies) is in
  * allow or, with allow_api_key, the request carries an [auth] key; else 200 and the text. */
 enum rerr scrape_answer(struct server *s, const struct cgi *c, const struct config *cfg, struct resp *r);

@@ -152,10 +152,13 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* like /health, without a key or a limit: it tells nothing a token does not carry */
 	if (id == R_CONFIG)
 		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
+	/* /metrics to an allowed address is never limited: it must answer while the store is down */
+	if (id == R_METRICS && (!cfg->metrics.enabled || scrape_address_ok(cfg, c)))
+		return scrape_answer(s, c, cfg, r);
 	/* before authentication, so that guessing keys or signatures is limited too */
 	if ((e = rate_limit(s, c, cfg, r)) != E_OK)
 		return e;
-	/* after the limit, like the keys it may check; its own access rule, not [auth] mode's */
+	/* anyone else: after the limit, like the keys it may check; its own rule, not [auth] mode's */
 	if (id == R_METRICS)
 		return scrape_answer(s, c, cfg, r);
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK) {
