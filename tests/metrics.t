@@ -202,6 +202,24 @@ done
 ok "the table is a file of state_dir, mode 600" [ "$(stat -c %a "$T/state/token-metrics.v1")" = 600 ]
 lacks "$(cat "$T/state/token-metrics.v1" | tr -d '\0')" "$KEY" "and holds no key either"
 
+# --- a state_dir or a table that cannot be trusted ---
+mkdir -p "$T/open"
+chmod 777 "$T/open"
+ini "[limits]
+state_dir = $T/open
+[metrics]
+enabled = yes
+allow = 127.0.0.1"
+get /health ''
+contains "$STATUS $ERR" "503" "a state_dir others may write: refused at load (/health 503)"
+contains "$ERR" "will not trust $T/open" "saying why"
+chmod 700 "$T/open"
+: >"$T/open/token-metrics.v1"
+chmod 644 "$T/open/token-metrics.v1"
+get /metrics '' REMOTE_ADDR=127.0.0.1
+is "$STATUS $(j 'j["code"]')" "500 internal_error" "a table readable by others is not used: /metrics is 500"
+contains "$ERR" "token-metrics.v1" "and the log names the file"
+
 # --- sign-ins by issuer and result, and JWKS fetches ---
 HS=hs-secret-of-this-test-0123456789abcdef
 mkdir -p "$T/state3"

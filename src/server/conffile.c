@@ -331,13 +331,13 @@ static int find(struct conffile *f, struct stat *st)
 	return -1;
 }
 
-/* Every user of state_dir (the rate table, each jwks_url's cache and lock) needs it trusted: one
+/* Every user of state_dir (the rate table, each jwks_url's cache and lock, the metrics) needs it trusted: one
  * that others may write is refused at load like a broken file. A missing one is left to its users,
  * whose reasons name the file they could not open. */
 static int state_dir_refused(const struct config *c, char *err, size_t errlen)
 {
 	const char *why;
-	int i, used = c->requests_per_minute > 0 && !c->store.redis;
+	int i, used = (c->requests_per_minute > 0 && !c->store.redis) || c->metrics.enabled;
 
 	for (i = 0; i < c->jwt.n; i++)
 		used |= c->jwt.iss[i].jwks_url[0] != '\0';
