@@ -76,6 +76,8 @@ void scrape_count(struct server *s, const struct config *cfg, enum rerr e, const
 	if (cfg != NULL && cfg->metrics.enabled) {
 		now = s->clock.mono_ns();
 		q->status = r->status;
+		if (r->status != 200)
+			q->type = NULL;     /* made, but the answer could not carry it (resp_finish's 500) */
 		q->code = r->status >= 400 ? resp_code_of(r->err) : NULL;
 		if (s->jwt.tried) {
 			q->issuer = s->jwt.issuer != NULL ? s->jwt.issuer : "unknown";
