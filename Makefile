@@ -34,8 +34,9 @@ LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
 # shared by the server and the CLI: the token doctor and JSON (common/), the ini and its sections (config/)
 COMMON_SRC = $(sort $(wildcard src/common/*.c src/config/*.c))
 COMMON_OBJ = $(COMMON_SRC:src/%.c=build/%.o)
-# the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the request path (server/)
-SERVER_ROOMS = http auth limits server
+# the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the counters (metrics/),
+# the request path (server/)
+SERVER_ROOMS = http auth limits metrics server
 SERVER_SRC = $(sort $(foreach r,$(SERVER_ROOMS),$(wildcard src/$(r)/*.c)))
 SERVER_OBJ = $(SERVER_SRC:src/%.c=build/%.o)
 CLI_SRC   = $(sort $(wildcard src/cli/*.c))
@@ -78,7 +79,8 @@ build/tests/test_rl_pipe: tests/unit/test_rl_pipe.c $(PIPE_OBJ) $(LIBA) $(COMMON
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(PIPE_OBJ) $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # these two include the server's .c files they test
-build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_jwt: $(SERVER_SRC)
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_jwt \
+	build/tests/test_metrics: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 

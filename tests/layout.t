@@ -15,7 +15,10 @@ declare -A MAY=(
 	[http]="config common token"
 	[auth]="http config common token"
 	[limits]="config common token"
-	[server]="auth limits http config common token"
+	# the counters of /metrics: below the server, which counts and answers; auth tells it of JWKS
+	# fetches through a callback (jwt_keys.on_fetch), never by including it
+	[metrics]="config common token"
+	[server]="auth limits metrics http config common token"
 	[cli]="config common token"
 )
 

@@ -5,7 +5,7 @@
 
 # the packages that start a service at boot; each one's service has its name
 # shellcheck disable=SC2034 # used by scripts/install-deps
-SERVICE_PKGS="apache2 lighttpd redis-server nginx"
+SERVICE_PKGS="apache2 lighttpd redis-server nginx prometheus"
 
 # svc_absent PKG...: prints those of PKG... that are not installed now
 svc_absent() {

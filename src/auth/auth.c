@@ -56,6 +56,11 @@ static enum rerr check_key(const struct config *c, const struct cgi *cgi)
 	return check_key_value(c, presented_key(cgi));
 }
 
+enum rerr auth_key(const struct config *c, const struct cgi *cgi)
+{
+	return check_key(c, cgi);
+}
+
 static int by_raw_name(const void *a, const void *b)
 {
 	const struct param *p = *(const struct param *const *)a, *r = *(const struct param *const *)b;

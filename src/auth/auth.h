@@ -17,4 +17,8 @@
 enum rerr auth_check(struct jwt_auth *ja, const struct config *c, const struct cgi *cgi, struct request *q,
 	int query_only, time_t now, const char **detail);
 
+/* Only the API key (Authorization: Bearer KEY or X-Api-Key) against [auth] keys, whatever mode
+ * says: E_OK, E_AUTH_MISSING or E_AUTH_KEY. For /metrics ([metrics] allow_api_key). */
+enum rerr auth_key(const struct config *c, const struct cgi *cgi);
+
 #endif

@@ -38,7 +38,7 @@ static enum jwt_err signature(struct jwt_auth *a, int i, const struct cfg_jwt *c
 	return jwt_verify_key(&a->tok, k);
 }
 
-enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, const char *state_dir,
+static enum rerr check(struct jwt_auth *a, const struct cfg_jwts *issuers, const char *state_dir,
 	const char *token, time_t now, const char **detail)
 {
 	const struct cfg_jwt *c = NULL;
@@ -57,6 +57,7 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 		}
 	if (c == NULL)
 		return E_JWT_CLAIMS;
+	a->issuer = c->name;
 	if (!(c->algs & (1u << a->tok.alg)))
 		return E_JWT_INVALID;
 	if ((e = signature(a, i, c, state_dir, now)) != JWT_OK) {
@@ -68,6 +69,18 @@ enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, con
 		return rerr_of(e);
 	a->active = 1;
 	return E_OK;
+}
+
+enum rerr jwt_auth_check(struct jwt_auth *a, const struct cfg_jwts *issuers, const char *state_dir,
+	const char *token, time_t now, const char **detail)
+{
+	enum rerr e = check(a, issuers, state_dir, token, now, detail);
+
+	if (token != NULL && *token != '\0') {
+		a->tried = 1;
+		a->result = e;
+	}
+	return e;
 }
 
 /* A field the request gave must be the identity; one it left out becomes it. */
@@ -192,6 +205,8 @@ void jwt_auth_end(struct jwt_auth *a)
 	jwt_release(&a->tok);
 	memset(&a->id, 0, sizeof(a->id));
 	a->active = 0;
+	a->tried = 0;
+	a->issuer = NULL;
 }
 
 void jwt_auth_free(struct jwt_auth *a)

@@ -17,6 +17,9 @@ struct jwt_auth {
 	struct jwt tok;                 /* this request's token */
 	struct jwt_identity id;
 	int active;                     /* this request was let in by its JWT: id holds who */
+	int tried;                      /* this request presented a JWT: issuer and result say how it went */
+	const char *issuer;             /* its [jwt:NAME], NULL when its iss named no section */
+	enum rerr result;
 	char why[400];                  /* for the log: why the key set is missing */
 };
 

@@ -190,7 +190,14 @@ static int take_lock(int fd, int wait)
 
 /* One fetch under the lock, unless another process fetched in the last minute. wait: wait a while
  * for the lock (no usable set, or a kid we do not know); else give up when another process holds it. */
-static void refresh(const struct cfg_jwt *c, const char *state_dir, const char *cache, int wait, time_t now)
+static void told(const struct jwt_keys *k, const struct cfg_jwt *c, const char *result)
+{
+	if (k->on_fetch != NULL)
+		k->on_fetch(k->on_fetch_ctx, c->name, result);
+}
+
+static void refresh(const struct jwt_keys *k, const struct cfg_jwt *c, const char *state_dir, const char *cache,
+	int wait, time_t now)
 {
 	static char body[JWKS_MAX_LEN];
 	char lock[1300], why[300];
@@ -229,10 +236,13 @@ static void refresh(const struct cfg_jwt *c, const char *state_dir, const char *
 	note_attempt(fd, now);
 	if (jwt_fetch(c->jwks_url, c->ca_file, body, sizeof(body), &len, &age, why, sizeof(why)) != 0) {
 		logf_(c, "fetching %s failed: %s; the last good key set stays in use", c->jwks_url, why);
+		told(k, c, "failed");
 	} else if (jwks_parse(&probe, body, len, why, sizeof(why)) != 0) {
 		logf_(c, "%s answered no usable JWKS: %s; the last good key set stays in use", c->jwks_url, why);
+		told(k, c, "invalid");
 	} else {
 		jwks_free(&probe);
+		told(k, c, "ok");
 		if (age < 0)
 			age = JWKS_DEFAULT_AGE;
 		store(c, cache, body, len, age > JWKS_MAX_AGE ? JWKS_MAX_AGE : age);
@@ -265,7 +275,7 @@ const struct jwks *jwt_keys_get(struct jwt_keys *k, int i, const struct cfg_jwt 
 		int have = load(ks, c, cache, 1) == 0;
 
 		if (!have || kid_miss || stale(ks, now)) {
-			refresh(c, state_dir, cache, !have || kid_miss, now);
+			refresh(k, c, state_dir, cache, !have || kid_miss, now);
 			have = load(ks, c, cache, 1) == 0 || have;
 		}
 		if (have)

@@ -39,6 +39,10 @@ struct jwt_keyset {
 struct jwt_keys {
 	int used;                       /* ks[0, used) have been touched: the rest cost no page faults */
 	struct jwt_keyset ks[CFG_JWT_MAX];
+	/* told of every fetch of a jwks_url this process makes: the issuer's [jwt:NAME] and "ok",
+	 * "failed" (no answer) or "invalid" (no usable JWKS); NULL: nobody listens (the metrics set it) */
+	void (*on_fetch)(void *ctx, const char *issuer, const char *result);
+	void *on_fetch_ctx;
 };
 
 /* The keys of issuer i of the configuration: from the cache (fetched when missing or older than its

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config/cfg_jwt.h"
+#include "config/cfg_metrics.h"
 #include "config/cfg_store.h"
 
 #define CFG_MAX_APPS     16
@@ -97,6 +98,7 @@ struct config {
 	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
 	/* kept by config_load even when it fails: a fixed secret file is a reason to load again */
 	struct cfg_secret_files secret_files;
+	struct cfg_metrics metrics;      /* [metrics] (cfg_metrics.h) */
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

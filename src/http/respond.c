@@ -72,6 +72,7 @@ static const struct {
 	[E_UID_ZERO_OFF]    = { 403, "uid_not_allowed", "this server does not issue tokens for uid 0 (any uid)" },
 	[E_CHANNEL_OFF]     = { 403, "channel_not_allowed", "this server issues tokens only for channels with its prefix" },
 	[E_INSPECT_OFF]     = { 403, "inspect_disabled", "inspect is switched off on this server" },
+	[E_METRICS_FORBIDDEN] = { 403, "metrics_forbidden", "this address or key may not read the metrics ([metrics] allow, allow_api_key)" },
 	[E_NOT_FOUND]       = { 404, "not_found", "no such route" },
 	[E_METHOD]          = { 405, "method_not_allowed", "this route does not take this method" },
 	[E_RATE_LIMITED]    = { 429, "rate_limited", "too many requests from this address: retry after Retry-After seconds" },
@@ -151,12 +152,26 @@ void resp_init(struct resp *r, const char *method)
 	r->detail = NULL;
 	r->head_len = 0;
 	r->log[0] = '\0';
+	r->ctype = NULL;
+	r->text = NULL;
+	r->text_len = 0;
+	r->out = r->body;
 	jb_init(&r->jb, r->body, sizeof(r->body));
 }
 
 void resp_json(struct resp *r, int status)
 {
 	r->status = status;
+	r->text = NULL;
+	jb_init(&r->jb, r->body, sizeof(r->body));
+}
+
+void resp_text(struct resp *r, int status, const char *ctype, const char *text, size_t len)
+{
+	r->status = status;
+	r->ctype = ctype;
+	r->text = text;
+	r->text_len = len;
 	jb_init(&r->jb, r->body, sizeof(r->body));
 }
 
@@ -164,6 +179,7 @@ void resp_error(struct resp *r, enum rerr e)
 {
 	r->err = e;
 	r->status = resp_status_of(e);
+	r->text = NULL;
 	jb_init(&r->jb, r->body, sizeof(r->body));
 	jb_obj_open(&r->jb);
 	jb_kv_cstr(&r->jb, "error", message_of(e));
@@ -177,6 +193,7 @@ void resp_preflight(struct resp *r, uint32_t max_age)
 	r->status = 204;
 	r->preflight = 1;
 	r->max_age = max_age;
+	r->text = NULL;
 	jb_init(&r->jb, r->body, sizeof(r->body));
 }
 
@@ -197,11 +214,13 @@ static void head(struct resp *r, const char *fmt, ...)
 /* Writes the headers; 0 when they did not fit. */
 static int write_head(struct resp *r)
 {
-	r->body_len = r->status == 204 ? 0 : r->jb.len;
+	r->out = r->text != NULL ? r->text : r->body;
+	r->body_len = r->status == 204 ? 0 : r->text != NULL ? r->text_len : r->jb.len;
 	r->head_len = 0;
 	head(r, "Status: %d %s\r\n", r->status, reason_phrase(r->status));
 	if (r->status != 204) {
-		head(r, "Content-Type: application/json; charset=utf-8\r\n");
+		head(r, "Content-Type: %s\r\n", r->text != NULL && r->ctype != NULL ? r->ctype :
+			"application/json; charset=utf-8");
 		head(r, "Content-Length: %zu\r\n", r->body_len);
 	}
 	head(r, "Cache-Control: no-store\r\nPragma: no-cache\r\nExpires: 0\r\n");
@@ -241,7 +260,7 @@ void resp_finish(struct resp *r)
 	char method[17];
 
 	/* a body that did not fit is no answer: say so rather than send broken JSON */
-	if (r->jb.overflow)
+	if (r->text == NULL && r->jb.overflow)
 		resp_error(r, E_INTERNAL);
 	if (!write_head(r)) {
 		/* only an echoed value is unbounded (cors.c bounds the origin): never truncate a

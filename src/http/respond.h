@@ -70,6 +70,7 @@ enum rerr {
 	E_UID_ZERO_OFF,
 	E_CHANNEL_OFF,
 	E_INSPECT_OFF,
+	E_METRICS_FORBIDDEN,
 	E_NOT_FOUND,
 	E_METHOD,
 	E_RATE_LIMITED,
@@ -98,6 +99,10 @@ struct resp {
 	int bearer;                 /* WWW-Authenticate: Bearer, for 401 in key mode */
 	uint32_t retry_after;       /* Retry-After, for 429 */
 	const char *detail;         /* more for the log only (a config error's reason) */
+	const char *ctype;          /* Content-Type of a text body; NULL: JSON */
+	const char *text;           /* a body held elsewhere (text_len bytes), not in body[]: /metrics */
+	size_t text_len;
+	const char *out;            /* resp_finish: the body to write, body_len bytes */
 	struct jbuf jb;
 	char body[RESP_MAX_BODY];
 	size_t body_len;
@@ -109,6 +114,8 @@ struct resp {
 void resp_init(struct resp *r, const char *method);
 /* Starts a JSON object body with the given status; the caller fills it through r->jb. */
 void resp_json(struct resp *r, int status);
+/* A body that is not JSON: ctype and text (len bytes) must outlive the answer's writing. */
+void resp_text(struct resp *r, int status, const char *ctype, const char *text, size_t len);
 /* Replaces whatever body there was with the error's JSON. */
 void resp_error(struct resp *r, enum rerr e);
 /* An error's status and code, for callers that answer it differently (health). */

@@ -23,6 +23,7 @@ const struct route routes[R__MAX] = {
 	[R_HEALTH]       = { "health", GET, "GET, OPTIONS", 1 },
 	[R_INSPECT]      = { "inspect", GET, "GET, OPTIONS", 1 },
 	[R_CONFIG]       = { "config", GET, "GET, OPTIONS", 1 },
+	[R_METRICS]      = { "metrics", GET, "GET, OPTIONS", 1 },
 };
 
 /* Path routes by their first segment and their number of segments (trailing slash dropped). */
@@ -41,6 +42,7 @@ static const struct {
 	{ "health", NULL, 1, 1, R_HEALTH },
 	{ "inspect", NULL, 1, 1, R_INSPECT },
 	{ "config", NULL, 1, 1, R_CONFIG },
+	{ "metrics", NULL, 1, 1, R_METRICS },
 };
 
 enum rerr route_find(const struct request *q, enum route_id *id)
@@ -50,7 +52,8 @@ enum rerr route_find(const struct request *q, enum route_id *id)
 
 	if (!q->has_path) {
 		type = req_param(q, "type");
-		*id = type == NULL ? R_DESCRIBE : strcmp(type, "inspect") == 0 ? R_INSPECT : R_NATIVE;
+		*id = type == NULL ? R_DESCRIBE : strcmp(type, "inspect") == 0 ? R_INSPECT :
+			strcmp(type, "metrics") == 0 ? R_METRICS : R_NATIVE;
 	} else {
 		for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 			if (strcmp(q->segs[0], paths[i].first) == 0 &&

@@ -17,6 +17,7 @@ enum route_id {
 	R_GETTOKEN,
 	R_PING, R_HEALTH, R_INSPECT,
 	R_CONFIG,                   /* /config, for browser pages */
+	R_METRICS,                  /* /metrics or ?type=metrics: Prometheus's text ([metrics]) */
 	R__MAX
 };
 

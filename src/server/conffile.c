@@ -367,13 +367,13 @@ static int find(struct conffile *f, struct stat *st)
 	return -1;
 }
 
-/* Every user of state_dir (the rate table, each jwks_url's cache and lock) needs it trusted: one
+/* Every user of state_dir (the rate table, each jwks_url's cache and lock, the metrics) needs it trusted: one
  * that others may write is refused at load like a broken file. A missing one is left to its users,
  * whose reasons name the file they could not open. */
 static int state_dir_refused(const struct config *c, char *err, size_t errlen)
 {
 	const char *why;
-	int i, used = c->requests_per_minute > 0 && !c->store.redis;
+	int i, used = (c->requests_per_minute > 0 && !c->store.redis) || c->metrics.enabled;
 
 	for (i = 0; i < c->jwt.n; i++)
 		used |= c->jwt.iss[i].jwks_url[0] != '\0';
@@ -438,12 +438,14 @@ const struct config *conffile_get(struct conffile *f)
 		/* why has room for a PATH_MAX path and the reason */
 		snprintf(f->why, sizeof(f->why), "%s: %s", f->used, err);
 		f->reason = f->why + n;
+		f->loads_bad++;
 		return NULL;
 	}
 	/* what was read, through the descriptor: a file renamed over the path since the stat above is
 	 * noticed at the next request */
 	f->st = f->cfg.st;
 	f->loaded = 1;
+	f->loads_ok++;
 	f->why[0] = '\0';
 	/* served all the same, but said once per load, in the web server's error log */
 	f->named = 0;

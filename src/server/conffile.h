@@ -29,7 +29,8 @@ struct conffile {
 	char used[PATH_MAX];
 	char why[PATH_MAX + 640];              /* why there is no configuration, with the path: for the log */
 	const char *reason;         /* the same without the path: for /health */
-	struct config cfg;
+	unsigned long loads_ok, loads_bad;      /* loads of the file, for the metrics */
+	struct config cfg;          /* last: conffile_init zeroes everything before it */
 };
 
 /* env_path: $AGORA_TOKEN_CONFIG as read before the first request (NULL if unset); exe: argv[0];

@@ -81,6 +81,7 @@ void info_describe(struct resp *r)
 		"POST /getToken {\"tokenType\":\"rtc|rtm|chat\",\"channel\",\"role\",\"uid\",\"expire\"}",
 		"GET /inspect?token=T[&channel=CH][&uid=N|account=A][&user=U][&role=R][&app_id=ID][&at=T]  (or ?type=inspect&token=T...)",
 		"GET /ping  /health  /config[?app=NAME]",
+		"GET /metrics  (or ?type=metrics; [metrics] enabled)",
 	};
 	size_t i;
 

@@ -39,6 +39,9 @@ int main(int argc, char **argv)
 		FCGX_IsCGI() && getenv("GATEWAY_INTERFACE") != NULL);
 	if (why != NULL)
 		fprintf(stderr, "token.fcgi: configuration: %s\n", why);
+	/* a FastCGI process's requests are timed for the metrics; a CGI run's own clock would miss the
+	 * web server's fork and exec, most of what its client waits */
+	srv.fastcgi = !FCGX_IsCGI();
 	/* libfcgi's own SIGTERM handler makes the next FCGI_Accept return -1, so the request in
 	 * flight is finished first; in CGI mode the second call returns -1 */
 	while (FCGI_Accept() >= 0) {
@@ -63,7 +66,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "token.fcgi: warning: %s\n", INFO_DEMO_WARNING);
 		warned = 1;
 		fwrite(resp.head, 1, resp.head_len, stdout);
-		fwrite(resp.body, 1, resp.body_len, stdout);
+		fwrite((void *)resp.out, 1, resp.body_len, stdout);    /* libfcgi's fwrite takes no const */
 		if (resp.log[0] != '\0')
 			fprintf(stderr, "%s\n", resp.log);
 	}

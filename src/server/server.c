@@ -11,6 +11,7 @@
 #include "server/info.h"
 #include "server/mint.h"
 #include "server/pageconf.h"
+#include "server/scrape.h"
 #include "auth/policy.h"
 #include "limits/ratelimit.h"
 #include "server/server.h"
@@ -35,6 +36,7 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0, one_request);
 	rl_init(&s->rl);
+	scrape_init(s);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
@@ -56,6 +58,7 @@ void server_free(struct server *s)
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
 	jwt_auth_free(&s->jwt);
+	metrics_close(&s->metrics);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -82,7 +85,10 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	else if (e == E_OK && (e = route_check(t)) == E_OK && (e = policy_apply(cfg, t, &app)) == E_OK &&
 		 (!s->jwt.active || (e = jwt_bind_app(&s->jwt.id, app)) == E_OK)) {
 		resp_json(r, 200);
-		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
+		if ((e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb)) == E_OK) {
+			s->mreq.type = config_type_name(t->type);
+			s->mreq.app = app->name;
+		}
 	}
 	post_release(t);
 	return e;
@@ -91,6 +97,8 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 /* A bucket's verdict as an answer: allow-on-error is answered (and logged), deny is 503. */
 static enum rerr limit_answer(struct server *s, enum rl_verdict v, struct resp *r)
 {
+	if (v != RL_PASS && v != RL_LIMITED)
+		s->mreq.store_error = v == RL_ERROR && !s->cfg->store.redis ? "file" : "redis";
 	switch (v) {
 	case RL_PASS:
 		return E_OK;
@@ -213,11 +221,21 @@ static enum rerr dispatch(struct server *s, const struct cgi *c, const struct co
 	/* like /health, without a key or a limit: it tells nothing a token does not carry */
 	if (id == R_CONFIG)
 		return pageconf_answer(r, cfg, req_param(&s->req, "app"));
+	/* /metrics to an allowed address is never limited: it must answer while the store is down */
+	if (id == R_METRICS && (!cfg->metrics.enabled || scrape_address_ok(cfg, c)))
+		return scrape_answer(s, c, cfg, r);
 	/* before authentication, so that guessing keys or signatures is limited too: a limited
 	 * client's answer is 429 whatever it sent */
 	detail0 = r->detail;
 	if ((e = rate_limit(s, c, cfg, r, &addr_pending)) != E_OK)
 		return e;
+	/* anyone else: after the limit (its verdict read first), like the keys it may check; its own
+	 * rule, not [auth] mode's */
+	if (id == R_METRICS) {
+		if (addr_pending && (e = limit_end(s, cfg, r, E_OK, detail0)) != E_OK)
+			return e;
+		return scrape_answer(s, c, cfg, r);
+	}
 	if ((e = auth_check(&s->jwt, cfg, c, &s->req, routes[id].query_only, s->clock.wall(), &r->detail)) != E_OK)
 		r->bearer = (cfg->auth_modes & (CFG_AUTH_BIT(CFG_AUTH_KEY) | CFG_AUTH_BIT(CFG_AUTH_JWT))) != 0;
 	if (e == E_OK && s->req.identity != NULL) {
@@ -264,11 +282,12 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 {
 	const struct config *cfg;
 	enum route_id id = R_DESCRIBE;
+	uint64_t t0 = s->clock.mono_ns();
 	enum rerr e;
 
 	resp_init(r, c->method);
 	/* the configuration first: every answer, errors included, carries its CORS headers */
-	cfg = conffile_get(&s->conf);
+	cfg = s->cfg = conffile_get(&s->conf);
 	e = cors_check(cfg, c->origin, r);
 	if (e == E_OK)
 		e = req_parse(&s->req, c);
@@ -285,6 +304,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
+	scrape_count(s, cfg, e, r, t0);
 	limit_log(s, r);
 	/* the identity pointed into the token: neither outlives the request */
 	jwt_auth_end(&s->jwt);

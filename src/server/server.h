@@ -11,6 +11,7 @@
 #include "server/conffile.h"
 #include "auth/jwt_auth.h"
 #include "limits/ratelimit.h"
+#include "metrics/metrics.h"
 #include "http/request.h"
 #include "http/respond.h"
 #include "http/route.h"
@@ -32,6 +33,11 @@ struct server {
 	struct server_clock clock;
 	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
 	struct lograte lograte;     /* server-side reasons said at most once every few seconds */
+	struct metrics metrics;     /* [metrics]: the shared counters (server/scrape.c) */
+	struct metrics_req mreq;    /* what this request did, as the metrics count it */
+	const struct config *cfg;   /* this request's configuration, for the JWKS fetch counter */
+	unsigned long loads_ok, loads_bad;      /* conf's loads already counted */
+	int fastcgi;                /* requests are timed: set by main.c under a FastCGI server */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
