@@ -27,8 +27,9 @@ LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
 # shared by the server and the CLI: the token doctor and JSON (common/), the ini and its sections (config/)
 COMMON_SRC = $(sort $(wildcard src/common/*.c src/config/*.c))
 COMMON_OBJ = $(COMMON_SRC:src/%.c=build/%.o)
-# the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the request path (server/)
-SERVER_ROOMS = http auth limits server
+# the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the access log (log/),
+# the request path (server/)
+SERVER_ROOMS = http auth limits log server
 SERVER_SRC = $(sort $(foreach r,$(SERVER_ROOMS),$(wildcard src/$(r)/*.c)))
 SERVER_OBJ = $(SERVER_SRC:src/%.c=build/%.o)
 CLI_SRC   = $(sort $(wildcard src/cli/*.c))
@@ -65,7 +66,7 @@ build/tests/%: tests/unit/%.c $(LIBA) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(COMMON_OBJ) $(LIBA) $(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
 
 # these two include the server's .c files they test
-build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr: $(SERVER_SRC)
+build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_alog: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 

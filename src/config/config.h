@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config/cfg_jwt.h"
+#include "config/cfg_log.h"
 #include "config/cfg_store.h"
 
 #define CFG_MAX_APPS     16
@@ -77,6 +78,7 @@ struct config {
 	/* [jwt:NAME]: the trusted sign-in issuers (cfg_jwt.h) */
 	struct cfg_jwts jwt;
 	struct cfg_store store;          /* store = redis and trusted_proxies (cfg_store.h) */
+	struct cfg_log log;              /* [log]: the access log (cfg_log.h) */
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

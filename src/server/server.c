@@ -1,6 +1,7 @@
 /* server.c - the order of the stages for one request: configuration, CORS, parsing, routing,
  * preflight, authentication, validation, policy, then the encoder. Errors leave early. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "auth/auth.h"
@@ -18,6 +19,14 @@ static time_t wall_now(void)
 	return time(NULL);
 }
 
+static uint64_t wall_ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static uint64_t mono_now(void)
 {
 	struct timespec ts;
@@ -29,10 +38,12 @@ static uint64_t mono_now(void)
 const char *server_init(struct server *s, const char *env_path, const char *argv0, int one_request)
 {
 	s->clock.wall = wall_now;
+	s->clock.wall_ms = wall_ms_now;
 	s->clock.mono_ns = mono_now;
 	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0, one_request);
 	rl_init(&s->rl);
+	alog_init(&s->alog);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
@@ -46,6 +57,7 @@ void server_free(struct server *s)
 	conffile_free(&s->conf);
 	rl_close(&s->rl);
 	jwt_auth_free(&s->jwt);
+	alog_close(&s->alog);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -56,7 +68,10 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	const struct cfg_app *app;
 	enum rerr e;
 
-	t->json = NULL;
+	/* nothing of the previous request: a refusal before the type is known logs none */
+	memset(t, 0, sizeof(*t));
+	t->type = CFG_T__MAX;
+	s->treq_live = 1;
 	if (id == R_GETTOKEN) {
 		if ((e = req_read_body(&s->req, c)) != E_OK)
 			return e;
@@ -74,7 +89,6 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 		resp_json(r, 200);
 		e = mint_answer(t, cfg, app, s->clock.stamp, &r->jb);
 	}
-	post_release(t);
 	return e;
 }
 
@@ -166,8 +180,10 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 {
 	const struct config *cfg;
 	enum route_id id = R_DESCRIBE;
+	uint64_t start = s->clock.mono_ns();
 	enum rerr e;
 
+	s->treq_live = 0;
 	resp_init(r, c->method);
 	/* the configuration first: every answer, errors included, carries its CORS headers */
 	cfg = conffile_get(&s->conf);
@@ -187,7 +203,14 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	if (e != E_OK)
 		resp_error(r, e);
 	resp_finish(r);
-	/* the identity pointed into the token: neither outlives the request */
+	/* what the request was, in one place; then the access log's line ([log] access) */
+	record_fill(&s->rec, s, c, cfg, r, start);
+	alog_request(&s->alog, cfg, &s->rec);
+	/* the request's fields pointed into the POST body, the identity into the token: neither
+	 * outlives the request */
+	if (s->treq_live)
+		post_release(&s->treq);
+	s->treq_live = 0;
 	jwt_auth_end(&s->jwt);
 	s->req.identity = NULL;
 }

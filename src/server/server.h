@@ -13,11 +13,14 @@
 #include "http/request.h"
 #include "http/respond.h"
 #include "http/route.h"
+#include "log/alog.h"
+#include "server/record.h"
 
 /* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
  * its own afterwards, so that every answer is reproducible. */
 struct server_clock {
 	time_t (*wall)(void);                           /* expiries, signed links */
+	uint64_t (*wall_ms)(void);                      /* the access log's time: Unix ms */
 	uint64_t (*mono_ns)(void);                      /* [limits]: CLOCK_MONOTONIC */
 	enum token_err (*stamp)(struct token_key *k);   /* a new token's issue time and salt */
 };
@@ -29,6 +32,9 @@ struct server {
 	struct ratelimit rl;
 	struct server_clock clock;
 	struct jwt_auth jwt;        /* the issuers' key sets, and this request's JWT */
+	int treq_live;              /* treq was filled for this request */
+	struct req_record rec;      /* what this request was, once answered (record.c) */
+	struct alog alog;           /* [log] access */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
@@ -43,5 +49,8 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r);
  * E_STORE or E_CONFIG, as for the address's bucket. Off without requests_per_minute. */
 enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r);
 void server_free(struct server *s);
+/* record.c: rec from the state of the request just answered (r), begun at start_ns (mono_ns). */
+void record_fill(struct req_record *rec, const struct server *s, const struct cgi *c,
+	const struct config *cfg, const struct resp *r, uint64_t start_ns);
 
 #endif
