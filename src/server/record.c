@@ -20,7 +20,8 @@ void record_fill(struct req_record *rec, const struct server *s, const struct cg
 	rec->wall_ms = s->clock.wall_ms();
 	rec->duration_ns = s->clock.mono_ns() - start_ns;
 	rec->method = c->method;
-	rec->route = r->route;
+	/* resp_init's "?" (for the error log's line) until a route was found */
+	rec->route = r->route != NULL && strcmp(r->route, "?") != 0 ? r->route : NULL;
 	rec->status = r->status;
 	rec->code = r->err != E_OK ? resp_code_of(r->err) : NULL;
 	/* the address [limits] counts: behind a trusted proxy, the client it forwarded */

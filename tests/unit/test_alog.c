@@ -267,8 +267,16 @@ static void test_file(void)
 	/* copytruncate: the file is emptied in place; O_APPEND writes at its new end, no hole */
 	ok(truncate(path, 0) == 0, "truncated");
 	alog_request(&a, &cfg, &r);
-	ok(stat(path, &st) == 0 && lines_of(path) == 1 && st.st_size < 1000, "after copytruncate, one line at the start (%lld bytes)",
-		(long long)st.st_size);
+	{
+		char first = 0;
+		int fd = open(path, O_RDONLY);
+
+		if (fd >= 0 && read(fd, &first, 1) != 1)
+			first = 0;
+		if (fd >= 0)
+			close(fd);
+		ok(lines_of(path) == 1 && first == '{', "after copytruncate, one line, at the start (no hole)");
+	}
 	/* a file every user may write: refused, said once */
 	chmod(path, 0666);
 	unlink(old);
