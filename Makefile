@@ -35,8 +35,8 @@ LIB_OBJ   = $(LIB_SRC:src/%.c=build/%.o)
 COMMON_SRC = $(sort $(wildcard src/common/*.c src/config/*.c))
 COMMON_OBJ = $(COMMON_SRC:src/%.c=build/%.o)
 # the server: the HTTP layer (http/), who may ask (auth/), how often (limits/), the counters (metrics/),
-# the request path (server/)
-SERVER_ROOMS = http auth limits metrics server
+# the access log (log/), the request path (server/)
+SERVER_ROOMS = http auth limits metrics log server
 SERVER_SRC = $(sort $(foreach r,$(SERVER_ROOMS),$(wildcard src/$(r)/*.c)))
 SERVER_OBJ = $(SERVER_SRC:src/%.c=build/%.o)
 CLI_SRC   = $(sort $(wildcard src/cli/*.c))
@@ -80,7 +80,7 @@ build/tests/test_rl_pipe: tests/unit/test_rl_pipe.c $(PIPE_OBJ) $(LIBA) $(COMMON
 
 # these two include the server's .c files they test
 build/tests/test_server build/tests/test_ratelimit build/tests/test_rl_redis build/tests/test_clientaddr build/tests/test_jwt \
-	build/tests/test_metrics: $(SERVER_SRC)
+	build/tests/test_metrics build/tests/test_alog: $(SERVER_SRC)
 
 tests: $(TEST_BIN)
 

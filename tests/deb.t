@@ -280,7 +280,7 @@ foreign() {
 	dpkg-deb --contents "$out/libagoratoken-dev_${V}_$arch.deb" | awk '{print $6}' >> "$T/contents"
 	for f in ./usr/lib/agora-token-fcgi/token.fcgi ./usr/bin/agora-token ./usr/share/agora-token-fcgi/token.ini.example \
 		./etc/lighttpd/conf-available/50-agora-token-fcgi.conf ./etc/apache2/conf-available/agora-token-fcgi.conf \
-		./lib/systemd/system/agora-token.service ./usr/share/man/man1/agora-token.1.gz ./usr/share/man/man8/token.fcgi.8.gz \
+		./lib/systemd/system/agora-token.service ./etc/logrotate.d/agora-token-fcgi ./usr/share/man/man1/agora-token.1.gz ./usr/share/man/man8/token.fcgi.8.gz \
 		./usr/include/agora_token.h "./usr/lib/$triplet/libagoratoken.a" "./usr/lib/$triplet/pkgconfig/agoratoken.pc"; do
 		ok "$arch: dpkg-deb --contents shows $f" grep -qx -- "$f" "$T/contents"
 	done

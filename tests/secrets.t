@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # secrets.t - with known secrets (app certificates, API keys, the signing secret, a JWT issuer's HS
 # secret, the private members of a JWKS, the JWTs themselves), every kind of request, answer and
-# refusal is made, and no body, header or log line may hold any of them.
+# refusal is made, and no body, header, log line or access log line ([log] access) may hold any of them.
 . "$(dirname "$0")/lib/tap.sh"
 
 [ -x "$BIN" ] || skip_all "cgi-bin/token.fcgi is not built"
@@ -14,6 +14,8 @@ SECRET='sig-#;-Ue7Wb4Yn1Tq8Lp3Vx'
 BADCERT=5CFd2fd1755d40ecb72977518be15d3Z
 SECRETS=("$CERT" "$CERT2" "$K1" "$K2" "$SECRET" "$BADCERT")
 : >"$T/all"
+# every ini of ini() writes an access log (tap.sh), searched with the answers below
+TAP_ACCESS_LOG=$T/access.log
 
 # every request's headers, body and stderr go into $T/all
 run() {
@@ -158,6 +160,9 @@ ok "and secret-file errors" grep -q 'app_certificate_file: .*group or others can
 printf '[app]\napp_id = %s\napp_certificate = "%s"\nthis line is broken %s %s\n' "$ID" "$CERT" "$K1" "$SECRET" >"$INI"
 requests
 
+cat "$T/access.log" >>"$T/all"
+ok "the access log has a line for the runs ($(wc -l <"$T/access.log"))" [ "$(wc -l <"$T/access.log")" -gt 200 ]
+ok "among them signed-in users" grep -q '"identity": "alice"' "$T/access.log"
 ok "the runs produced answers and log lines" [ "$(grep -c '^Status: ' "$T/all")" -gt 200 -a "$(grep -c '^token.fcgi: ' "$T/all")" -gt 50 ]
 ok "among them tokens" grep -q '"rtcToken": "007eJ' "$T/all"
 ok "and configuration errors" grep -q 'app_certificate: must be 32 hex' "$T/all"
@@ -194,7 +199,9 @@ EOF
 	chmod +x "$T/capture.fcgi"
 	suite=$(cd "$ROOT" && ls tests/cgi_*.t tests/hostile.t tests/ratelimit.t tests/jwt.t tests/jwt_jwks.t 2>/dev/null | tr '\n' ' ')
 	# shellcheck disable=SC2086
-	(cd "$ROOT" && SECRETS_NESTED=1 TOKEN_FCGI="$T/capture.fcgi" TOKEN_FCGI_REAL="$REAL" prove -j2 -Q $suite) >"$T/suite.log" 2>&1
+	# and every ini the suite's tests write with ini() writes its access log there too
+	(cd "$ROOT" && SECRETS_NESTED=1 TAP_ACCESS_LOG="$T/cap/access.log" TOKEN_FCGI="$T/capture.fcgi" \
+		TOKEN_FCGI_REAL="$REAL" prove -j2 -Q $suite) >"$T/suite.log" 2>&1
 	rc=$?
 	is "$rc" 0 "the CGI suite passes through the capturing wrapper ($suite)"
 	[ "$rc" -eq 0 ] || grep -v '^ok\|^ *$' "$T/suite.log" | tail -n 30 | sed 's/^/# /'
@@ -202,6 +209,8 @@ EOF
 	ok "it captured over 500 runs ($runs)" [ "$runs" -gt 500 ]
 	ok "among them tokens" grep -rqs '"rtcToken": "007eJ' "$T/cap"
 	ok "and log lines" grep -rqs '^token.fcgi: ' "$T/cap"
+	ok "and an access log of over 500 lines, searched with them" [ "$(wc -l <"$T/cap/access.log")" -gt 500 ]
+	ok "among them signed-in users" grep -q '"issuer": "' "$T/cap/access.log"
 	# the secrets the suite's tests configure: tap.sh's certificates, cgi_cors_auth.t's keys and
 	# signing secrets, hostile.t's and ratelimit.t's key, jwt.t's HS secret, cgi_secrets_file.t's
 	# keys and secret (read from files); and any JWT at all

@@ -11,6 +11,10 @@ SD=$(sed -n 's/^;*state_dir *= *\(\/[^ ;]*\).*/\1/p' "$ROOT/etc/token.ini.exampl
 like "$SD" "/var/lib/*" "etc/token.ini.example names a state_dir under /var/lib ($SD)"
 # the one the docs name (README, doc/http-api.md), should the example lose it
 SD=${SD:-/var/lib/agora-token}
+# the access log the example names ([log] access), which the package's logrotate snippet rotates
+AL=$(sed -n 's/^;*access *= *\(\/[^ ;]*\).*/\1/p' "$ROOT/etc/token.ini.example" | head -n 1)
+like "$AL" "/var/log/*" "etc/token.ini.example names an access log under /var/log ($AL)"
+ok "the package's logrotate snippet rotates it" grep -qx "$AL {" "$ROOT/debian/agora-token-fcgi.logrotate"
 
 # val UNIT KEY: every value of KEY in UNIT's [Service], space-joined
 val() {
@@ -29,6 +33,7 @@ for unit in etc/agora-token.service debian/agora-token-fcgi.agora-token.service;
 	for d in $(val "$u" StateDirectory); do rw="$rw /var/lib/$d"; done
 	for d in $(val "$u" ReadWritePaths); do rw="$rw ${d#-}"; done
 	contains "$rw " " $SD " "$unit: the state_dir $SD is writable under ProtectSystem=strict"
+	contains "$rw " " ${AL%/*} " "$unit: the access log's directory ${AL%/*} is writable too"
 	if [ -n "$(val "$u" StateDirectory)" ]; then
 		mode=$(val "$u" StateDirectoryMode)
 		is "${mode:-0755}" 0700 "$unit: StateDirectoryMode=0700 (the program refuses a state_dir others may read)"
@@ -37,6 +42,9 @@ done
 ok "the package makes the state_dir for www-data, 700" \
 	grep -q "STATE_DIR=$SD\$" "$ROOT/debian/agora-token-fcgi.postinst"
 ok "and its purge removes it" grep -q "rm -rf $SD\$" "$ROOT/debian/agora-token-fcgi.postrm"
+ok "the package makes the access log's directory for www-data:adm, 750" \
+	grep -q "install -d -m 750 -o www-data -g adm \"\$LOG_DIR\"" "$ROOT/debian/agora-token-fcgi.postinst"
+ok "with the name the example gives" grep -q "^LOG_DIR=${AL%/*}\$" "$ROOT/debian/agora-token-fcgi.postinst"
 
 # systemd-analyze verify: syntax and the names it knows; spawn-fcgi (maybe absent) is a stub here
 if command -v systemd-analyze >/dev/null 2>&1; then

@@ -103,10 +103,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
-static void jb_escaped(struct jbuf *jb, const char *str, size_t n)
+/* Writes s escaped, at most room bytes of it, cut only between whole characters; returns how
+ * many bytes of s were written (n unless cut). */
+static size_t jb_escaped(struct jbuf *jb, const char *str, size_t n, size_t room)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, k;
+	size_t i = 0, k, out;
 	char esc[8];
 
 	while (i < n) {
@@ -117,34 +119,47 @@ static void jb_escaped(struct jbuf *jb, const char *str, size_t n)
 		for (j = i; j < n && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\'; j++)
 			;
 		if (j > i) {
+			if (j - i > room)
+				j = i + room;
+			if (j == i)
+				break;
 			jb_raw(jb, (const char *)s + i, j - i);
+			room -= j - i;
 			i = j;
 			continue;
 		}
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			jb_raw(jb, esc, 2);
-			i++;
+			out = 2, k = 1;
 		} else if (c < 0x20 || c == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			jb_raw(jb, esc, 6);
-			i++;
+			out = 6, k = 1;
 		} else if ((k = utf8_len(s + i, n - i)) == 0) {
-			jb_raw(jb, "\\ufffd", 6);
-			i++;
+			memcpy(esc, "\\ufffd", 6);
+			out = 6, k = 1;
+		} else {
+			out = 0;
+		}
+		if ((out != 0 ? out : k) > room)
+			break;
+		if (out != 0) {
+			jb_raw(jb, esc, out);
+			room -= out;
 		} else {
 			jb_raw(jb, (const char *)s + i, k);
-			i += k;
+			room -= k;
 		}
+		i += k;
 	}
+	return i;
 }
 
 void jb_key(struct jbuf *jb, const char *key)
 {
 	jb_value(jb);
 	jb_ch(jb, '"');
-	jb_escaped(jb, key, strlen(key));
+	jb_escaped(jb, key, strlen(key), SIZE_MAX);
 	jb_raw(jb, "\": ", 3);
 	jb->need_comma = 0;
 }
@@ -153,8 +168,19 @@ void jb_str(struct jbuf *jb, const char *s, size_t n)
 {
 	jb_value(jb);
 	jb_ch(jb, '"');
-	jb_escaped(jb, s, n);
+	jb_escaped(jb, s, n, SIZE_MAX);
 	jb_ch(jb, '"');
+}
+
+int jb_str_max(struct jbuf *jb, const char *s, size_t n, size_t max)
+{
+	size_t done;
+
+	jb_value(jb);
+	jb_ch(jb, '"');
+	done = jb_escaped(jb, s, n, max);
+	jb_ch(jb, '"');
+	return done < n;
 }
 
 void jb_cstr(struct jbuf *jb, const char *s)

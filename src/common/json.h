@@ -26,6 +26,9 @@ void jb_key(struct jbuf *jb, const char *key);
 /* A string value: escaped; bytes that are not valid UTF-8 become U+FFFD. */
 void jb_str(struct jbuf *jb, const char *s, size_t n);
 void jb_cstr(struct jbuf *jb, const char *s);
+/* The same, its escaped form at most max bytes between the quotes: cut between whole characters
+ * (an escape is one). Returns 1 when it was cut. */
+int jb_str_max(struct jbuf *jb, const char *s, size_t n, size_t max);
 void jb_u64(struct jbuf *jb, uint64_t v);
 void jb_i64(struct jbuf *jb, int64_t v);
 void jb_bool(struct jbuf *jb, int v);

@@ -18,7 +18,7 @@
 #include "config/config.h"
 
 extern const struct cfg_section cfg_app_section, cfg_token_section, cfg_cors_section, cfg_auth_section,
-	cfg_limits_section, cfg_jwt_section, cfg_store_section, cfg_metrics_section;
+	cfg_limits_section, cfg_jwt_section, cfg_store_section, cfg_metrics_section, cfg_log_section;
 
 /* Every section the file may hold, feature by feature; a name may have several tables. */
 static const struct cfg_section *const tables[] = {
@@ -30,6 +30,7 @@ static const struct cfg_section *const tables[] = {
 	&cfg_jwt_section,
 	&cfg_store_section,
 	&cfg_metrics_section,
+	&cfg_log_section,
 };
 
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))

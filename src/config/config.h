@@ -12,6 +12,7 @@
 
 #include "config/cfg_jwt.h"
 #include "config/cfg_metrics.h"
+#include "config/cfg_log.h"
 #include "config/cfg_store.h"
 
 #define CFG_MAX_APPS     16
@@ -99,6 +100,7 @@ struct config {
 	/* kept by config_load even when it fails: a fixed secret file is a reason to load again */
 	struct cfg_secret_files secret_files;
 	struct cfg_metrics metrics;      /* [metrics] (cfg_metrics.h) */
+	struct cfg_log log;              /* [log]: the access log (cfg_log.h) */
 };
 
 /* ---- the section tables (cfg_*.c): one per feature, listed in config.c ---- */

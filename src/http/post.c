@@ -78,6 +78,7 @@ enum rerr post_fill(const char *body, size_t len, struct treq *t)
 	enum rerr e;
 
 	memset(t, 0, sizeof(*t));
+	t->type = CFG_T__MAX;       /* until tokenType says (a refusal before it names none) */
 	t->version = 7;
 	t->key = "token";
 	t->compat = 1;

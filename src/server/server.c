@@ -21,6 +21,14 @@ static time_t wall_now(void)
 	return time(NULL);
 }
 
+static uint64_t wall_ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static uint64_t mono_now(void)
 {
 	struct timespec ts;
@@ -32,11 +40,13 @@ static uint64_t mono_now(void)
 const char *server_init(struct server *s, const char *env_path, const char *argv0, int one_request)
 {
 	s->clock.wall = wall_now;
+	s->clock.wall_ms = wall_ms_now;
 	s->clock.mono_ns = mono_now;
 	s->clock.stamp = token_key_stamp;
 	conffile_init(&s->conf, env_path, argv0, one_request);
 	rl_init(&s->rl);
 	scrape_init(s);
+	alog_init(&s->alog);
 	return conffile_get(&s->conf) == NULL ? s->conf.why : NULL;
 }
 
@@ -59,6 +69,7 @@ void server_free(struct server *s)
 	rl_close(&s->rl);
 	jwt_auth_free(&s->jwt);
 	metrics_close(&s->metrics);
+	alog_close(&s->alog);
 }
 
 /* The token routes: what they ask for, checked, allowed, and built. */
@@ -69,7 +80,10 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 	const struct cfg_app *app;
 	enum rerr e;
 
-	t->json = NULL;
+	/* nothing of the previous request: a refusal before the type is known logs none */
+	memset(t, 0, sizeof(*t));
+	t->type = CFG_T__MAX;
+	s->treq_live = 1;
 	if (id == R_GETTOKEN) {
 		if ((e = req_read_body(&s->req, c)) != E_OK)
 			return e;
@@ -90,7 +104,6 @@ static enum rerr token_route(struct server *s, const struct cgi *c, const struct
 			s->mreq.app = app->name;
 		}
 	}
-	post_release(t);
 	return e;
 }
 
@@ -285,6 +298,7 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 	uint64_t t0 = s->clock.mono_ns();
 	enum rerr e;
 
+	s->treq_live = 0;
 	resp_init(r, c->method);
 	/* the configuration first: every answer, errors included, carries its CORS headers */
 	cfg = s->cfg = conffile_get(&s->conf);
@@ -305,8 +319,15 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r)
 		resp_error(r, e);
 	resp_finish(r);
 	scrape_count(s, cfg, e, r, t0);
+	/* what the request was, in one place; then the access log's line ([log] access) */
+	record_fill(&s->rec, s, c, cfg, r, t0);
+	alog_request(&s->alog, cfg, &s->rec);
 	limit_log(s, r);
-	/* the identity pointed into the token: neither outlives the request */
+	/* the request's fields pointed into the POST body, the identity into the token: neither
+	 * outlives the request */
+	if (s->treq_live)
+		post_release(&s->treq);
+	s->treq_live = 0;
 	jwt_auth_end(&s->jwt);
 	s->req.identity = NULL;
 }

@@ -16,11 +16,14 @@
 #include "http/respond.h"
 #include "http/route.h"
 #include "server/lograte.h"
+#include "log/alog.h"
+#include "server/record.h"
 
 /* Where time and salts come from. server_init() sets the system's; a test or a fuzzer may put
  * its own afterwards, so that every answer is reproducible. */
 struct server_clock {
 	time_t (*wall)(void);                           /* expiries, signed links */
+	uint64_t (*wall_ms)(void);                      /* the access log's time: Unix ms */
 	uint64_t (*mono_ns)(void);                      /* [limits]: CLOCK_MONOTONIC */
 	enum token_err (*stamp)(struct token_key *k);   /* a new token's issue time and salt */
 };
@@ -38,6 +41,9 @@ struct server {
 	const struct config *cfg;   /* this request's configuration, for the JWKS fetch counter */
 	unsigned long loads_ok, loads_bad;      /* conf's loads already counted */
 	int fastcgi;                /* requests are timed: set by main.c under a FastCGI server */
+	int treq_live;              /* treq was filled for this request */
+	struct req_record rec;      /* what this request was, once answered (record.c) */
+	struct alog alog;           /* [log] access */
 };
 
 /* Before the first request: env_path is $AGORA_TOKEN_CONFIG, read while the process environment
@@ -53,5 +59,8 @@ void server_handle(struct server *s, const struct cgi *c, struct resp *r);
  * Redis's answer; server_handle itself asks for it before the token is minted and reads it after. */
 enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r);
 void server_free(struct server *s);
+/* record.c: rec from the state of the request just answered (r), begun at start_ns (mono_ns). */
+void record_fill(struct req_record *rec, const struct server *s, const struct cgi *c,
+	const struct config *cfg, const struct resp *r, uint64_t start_ns);
 
 #endif

@@ -134,12 +134,17 @@ CERT2=fedcba9876543210fedcba9876543210
 
 # ini [TEXT]: writes $T/token.ini with [app] and [app:second], then TEXT; sets INI. Mode 600, as
 # deployed: a file every user can read makes token.fcgi log a warning.
+# TAP_ACCESS_LOG=PATH (tests/secrets.t): every such ini also writes its access log there, the
+# identities plain, so that the log can be searched for secrets
 ini() {
 	INI=$T/token.ini
 	: >"$INI"
 	chmod 600 "$INI"
 	printf '[app]\napp_id = %s\napp_certificate = "%s"\n[app:second]\napp_id = %s\napp_certificate = "%s"\n%s\n' \
 		"$ID" "$CERT" "$ID2" "$CERT2" "${1-}" >"$INI"
+	if [ -n "${TAP_ACCESS_LOG:-}" ]; then
+		printf '[log]\naccess = %s\nidentity = plain\n' "$TAP_ACCESS_LOG" >>"$INI"
+	fi
 	settled "$INI"
 }
 

@@ -92,7 +92,12 @@ static void test_every_key(void)
 		"[limits]\n"
 		"requests_per_minute = 120\n"
 		"burst           = 10\n"
-		"state_dir       = /var/lib/agora-token\n";
+		"state_dir       = /var/lib/agora-token\n"
+		"[log]\n"
+		"access          = /var/log/agora-token/access.log\n"
+		"client          = prefix\n"
+		"identity        = none\n"
+		"identity_key    = \"k#;-0123456789abcdef\"\n";
 
 	if (!is_int(load(&c, ini, err, sizeof(err)), 0, "a file with every key loads"))
 		printf("#   err: %s\n", err);
@@ -120,6 +125,13 @@ static void test_every_key(void)
 	is_int(c.requests_per_minute, 120, "requests_per_minute");
 	is_int(c.burst, 10, "burst");
 	is_str(c.state_dir, "/var/lib/agora-token", "state_dir");
+	is_str(c.log.access, "/var/log/agora-token/access.log", "[log] access");
+	ok(!c.log.to_stderr && c.log.client_prefix && c.log.identity == CFG_LOG_ID_NONE, "[log] client, identity");
+	is_str(c.log.identity_key, "k#;-0123456789abcdef", "[log] a quoted identity_key keeps # and ;");
+	config_free(&c);
+	is_int(load(&c, APP "[log]\naccess = stderr\n", err, sizeof(err)), 0, "[log] access = stderr loads");
+	ok(c.log.to_stderr && c.log.access[0] == '\0' && !c.log.client_prefix && c.log.identity == CFG_LOG_ID_HASH,
+		"stderr, and the defaults: client full, identity hash");
 	config_free(&c);
 
 	is_int(load(&c, APP "[token]\nmax_expire = 600\n", err, sizeof(err)), 0, "max_expire alone below 3600 loads");
@@ -176,6 +188,12 @@ static const struct bad {
 	const char *want;
 } bad[] = {
 	{ __LINE__, "", "no [app] section" },
+	/* [log] */
+	{ __LINE__, APP "[log]\naccess = access.log\n", "[log] access: must be stderr or the absolute path" },
+	{ __LINE__, APP "[log]\naccess = /var/log/agora-token/\n", "[log] access: must be stderr or the absolute path" },
+	{ __LINE__, APP "[log]\nclient = /48\n", "[log] client: must be full or prefix" },
+	{ __LINE__, APP "[log]\nidentity = sha256\n", "[log] identity: must be hash, plain or none" },
+	{ __LINE__, APP "[log]\nidentity_key = 5CFd2fd1755d40\n", "[log] identity_key: must be 16 to 255 bytes" },
 	/* [jwt:NAME] */
 	{ __LINE__, APP "[jwt:x]\nalgorithms = none\n", "[jwt:x] algorithms: takes RS256" },
 	{ __LINE__, APP "[jwt:x]\nalgorithms = RS256, rs256\n", "[jwt:x] algorithms: takes RS256" },
