@@ -5,8 +5,10 @@
 #ifndef HEAPSCAN_H
 #define HEAPSCAN_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HEAP_SCAN 0
@@ -19,24 +21,33 @@
 #define HEAP_SCAN 1
 #endif
 
-/* 1: needle is in the [heap] mapping; 0: not; -1: the heap cannot be found */
+/* 1: needle is in the [heap] mapping; 0: not; -1: the heap cannot be found. /proc/self/maps is read
+ * with read(2) into the stack, not through stdio: a FILE's buffer freed between reading the heap's
+ * bounds and scanning it could let malloc shrink the heap under the scan. */
 static int heap_has(const char *needle)
 {
-	FILE *maps = fopen("/proc/self/maps", "r");
-	char line[512];
+	char maps[65536], *line, *end;
 	unsigned long lo = 0, hi = 0;
-	int found = 0;
+	ssize_t n;
+	size_t got = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
-	if (maps == NULL)
+	if (fd < 0)
 		return -1;
-	while (fgets(line, sizeof(line), maps) != NULL)
+	while (got < sizeof(maps) - 1 && (n = read(fd, maps + got, sizeof(maps) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	maps[got] = '\0';
+	for (line = maps; line < maps + got; line = end + 1) {
+		if ((end = strchr(line, '\n')) == NULL)
+			end = maps + got;
+		*end = '\0';
 		if (strstr(line, "[heap]") != NULL && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
 			break;
-	fclose(maps);
+	}
 	if (hi <= lo)
 		return -1;
-	found = memmem((const void *)lo, hi - lo, needle, strlen(needle)) != NULL;
-	return found;
+	return memmem((const void *)lo, hi - lo, needle, strlen(needle)) != NULL;
 }
 
 #endif
