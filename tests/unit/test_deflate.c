@@ -544,11 +544,42 @@ static void test_rtc_fast(void)
 		"RTC tokens: at least 95%% sized without the literal heap, none dynamic, the sizes the heap's (verified)");
 }
 
+/* Tokens of a shape huff_class.c refuses (a 2-character channel, a 4-digit uid): after 8 refusals in
+ * a row it is not tried for 64 calls, so that they cost little more than the heap alone. */
+static void test_refusals_skip(void)
+{
+	struct token_key k = { APP_ID, CERT, 1764280000, 1 };
+	struct token_rtc r;
+	struct token2 t;
+	struct deflate_small_stats a, b;
+	char out[TOKEN_BUF_SIZE];
+	long i, same = 0;
+
+	token_rtc_init(&r, "CH", 1234, TOKEN_ROLE_PUBLISHER, 3600, 3600);
+	deflate_small_verify(0);
+	deflate_small_stats(&a);
+	for (i = 1; i <= 650; i++) {
+		k.salt = (uint32_t)i;
+		if (token_build_rtc(out, sizeof(out), &k, &r) != TOKEN_OK || token2_parse(&t, out, strlen(out)) != TOKEN_OK)
+			break;
+		same += same_as_zlib(t.content, t.content_len, "short RTC token", 0, i);
+		token2_free(&t);
+	}
+	deflate_small_stats(&b);
+	deflate_small_verify(1);
+	is_int(same, 650, "650 RTC tokens for channel CH, uid 1234: zlib's bytes");
+	printf("# short RTC tokens: %lu fast, %lu slow of which %lu not tried\n", b.fast - a.fast, b.slow - a.slow,
+		b.skipped - a.skipped);
+	ok(b.skipped - a.skipped >= 550 && b.slow - a.slow >= 600,
+		"refused every time: tried about once in 65 calls (%lu of 650 not tried)", b.skipped - a.skipped);
+}
+
 static void add_stats(struct deflate_small_stats *sum, const struct deflate_small_stats *before,
 	const struct deflate_small_stats *after)
 {
 	sum->fast += after->fast - before->fast;
 	sum->bound += after->bound - before->bound;
+	sum->skipped += after->skipped - before->skipped;
 	sum->fast_dynamic += after->fast_dynamic - before->fast_dynamic;
 	sum->slow += after->slow - before->slow;
 	sum->mismatch += after->mismatch - before->mismatch;
@@ -643,6 +674,7 @@ int main(void)
 	test_fixed();
 	test_vectors();
 	test_rtc_fast();
+	test_refusals_skip();
 	test_generated(n, seed);
 	printf("# %ld compressions compared in all, %ld differed\n", n_checked, n_failed);
 	{
