@@ -11,7 +11,9 @@
  *    matches farther than 4096 dropped.
  *  - blocks: one (zlib flushes only after 16,383 symbols); Huffman trees built with zlib's heap and
  *    its tie-break (frequency, then depth), its bit-length overflow repair and code assignment; the
- *    stored, static or dynamic choice from the same bit counts.
+ *    stored, static or dynamic choice from the same bit counts. The literal/length tree's sizes come
+ *    from huff_class.c instead when every tie-break gives the same (or a lower bound that shows
+ *    the static block wins); the heap then runs only for a dynamic block (lit_by_class).
  * zlib compares match bytes past the end of its input; those comparisons can only change a match
  * that is then cut to the input's end or thrown away, so comparing inside the input gives the same
  * output. tests/unit/test_deflate.c checks every byte against zlib. */
