@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* builders.c - the official builders' semantics (format spec section 1.9) on top of token2_build:
  * each validates its inputs against Agora's rules first, then fills the services and builds. */
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/md5.h>
@@ -23,7 +24,9 @@ static void add_priv(struct token_service *s, uint16_t id, uint32_t value)
 /* A token with no services yet, signed by k and lasting expire seconds (checked: 1..86400). */
 static enum token_err begin(struct token2 *t, const struct token_key *k, const char *out, uint32_t expire)
 {
-	memset(t, 0, sizeof(*t));
+	/* the fields before the services; add_service() clears each service it hands out, which spares
+	 * clearing 32 services (7.8 KB) per token */
+	memset(t, 0, offsetof(struct token2, services));
 	if (k == NULL || out == NULL)
 		return TOKEN_ERR_ARG;
 	if (token_check_hex32(k->app_id, TOKEN_ERR_APP_ID) != TOKEN_OK)
@@ -42,6 +45,7 @@ static enum token_err begin(struct token2 *t, const struct token_key *k, const c
 static struct token_service *add_service(struct token2 *t, uint16_t type)
 {
 	struct token_service *s = &t->services[t->n_services++];
+	memset(s, 0, sizeof(*s));
 	s->type = type;
 	return s;
 }

@@ -11,7 +11,9 @@
  *    matches farther than 4096 dropped.
  *  - blocks: one (zlib flushes only after 16,383 symbols); Huffman trees built with zlib's heap and
  *    its tie-break (frequency, then depth), its bit-length overflow repair and code assignment; the
- *    stored, static or dynamic choice from the same bit counts.
+ *    stored, static or dynamic choice from the same bit counts. The literal/length tree's sizes come
+ *    from huff_class.c instead when every tie-break gives the same (or a lower bound that shows
+ *    the static block wins); the heap then runs only for a dynamic block (lit_by_class).
  * zlib compares match bytes past the end of its input; those comparisons can only change a match
  * that is then cut to the input's end or thrown away, so comparing inside the input gives the same
  * output. tests/unit/test_deflate.c checks every byte against zlib. */
@@ -22,6 +24,7 @@
 #include <zlib.h>
 
 #include "deflate_small.h"
+#include "huff_class.h"
 
 #define MIN_MATCH   3
 #define MAX_MATCH   258
@@ -56,6 +59,7 @@ struct huff {
 	uint16_t freq[HEAP_SIZE];
 	uint16_t len[HEAP_SIZE];
 	uint16_t code[L_CODES + 2];
+	uint16_t bl_count[MAX_BITS + 1];  /* codes of each length, for assign_codes() */
 	int max_code;             /* largest code with a non-zero frequency */
 };
 
@@ -89,9 +93,34 @@ struct work {
 	uint16_t static_llen[L_CODES + 2];
 	uint16_t static_dcode[D_CODES];
 	uint16_t static_dlen[D_CODES];
+	/* the literal tree's lengths by frequency class (huff_class.c) */
+	struct huff_class_scratch hc;
+	uint64_t used_bm[(L_CODES + 63) / 64];  /* the literal/length codes used, a bit each */
+	uint16_t used[L_CODES];              /* the same in order, made by lit_by_class */
+	int nused;
+	uint8_t span[L_CODES], pin[L_CODES];
+	int adj[BL_CODES];                   /* lit_by_class's change to the header's counts for a bound */
 };
 
 static _Thread_local struct work *work;
+static _Thread_local struct deflate_small_stats stats;
+static _Thread_local int verify;
+/* lit_by_class refused this many calls in a row; then it is skipped for the next `skip` calls: a
+ * server making tokens of one shape (one channel and account) gets the same answer every time, and a
+ * refusal costs more than it saves. Which path runs never changes the output. */
+static _Thread_local unsigned refused, skip;
+#define REFUSALS_BEFORE_SKIP 8
+#define SKIP_CALLS           64
+
+void deflate_small_stats(struct deflate_small_stats *out)
+{
+	*out = stats;
+}
+
+void deflate_small_verify(int on)
+{
+	verify = on;
+}
 
 /* ---- codes ---- */
 
@@ -257,12 +286,16 @@ static void tally_lit(struct work *w, size_t *nsym, unsigned c)
 {
 	w->sym[(*nsym)++] = c;
 	w->lit.freq[c]++;
+	w->used_bm[c >> 6] |= 1ull << (c & 63);
 }
 
 static void tally_match(struct work *w, size_t *nsym, unsigned dist, unsigned lc)
 {
+	unsigned code = LITERALS + 1 + length_code(lc);
+
 	w->sym[(*nsym)++] = (uint32_t)dist << 8 | lc;
-	w->lit.freq[LITERALS + 1 + length_code(lc)]++;
+	w->lit.freq[code]++;
+	w->used_bm[code >> 6] |= 1ull << (code & 63);
 	w->dist.freq[dist_code(dist - 1)]++;
 }
 
@@ -451,7 +484,7 @@ static void build_tree(struct work *w, struct huff *t, const struct tree_kind *k
 	} while (len >= 2);
 	w->order[--sorted] = (uint16_t)NODE(heap[1]);
 	bit_lengths(w, t, k, slen, sorted, opt_len, static_len);
-	assign_codes(t->code, t->len, max_code, w->bl_count);
+	memcpy(t->bl_count, w->bl_count, sizeof(t->bl_count));
 }
 
 /* Run lengths of t's code lengths, as send_lengths() will code them: counts into bl freq. */
@@ -486,6 +519,252 @@ static void count_lengths(struct work *w, struct huff *t)
 		else
 			max_count = 7, min_count = 4;
 	}
+}
+
+/* The tree header's bits (zlib's build_bl_tree: the bit-length tree built on the run-length codes of
+ * both trees' lengths, and the fields); the largest index into bl_order sent. */
+static void count_lit_sparse(struct work *w);
+
+/* the run-length codes of both trees' lengths into bl.freq; sparse: the literal/length tree's from
+ * the list of used codes (lit_by_class's) */
+static void count_header(struct work *w, int sparse)
+{
+	memset(w->bl.freq, 0, BL_CODES * sizeof(w->bl.freq[0]));
+	if (sparse)
+		count_lit_sparse(w);
+	else
+		count_lengths(w, &w->lit);
+	count_lengths(w, &w->dist);
+}
+
+static long header_bits(struct work *w, int *max_blindex, int sparse)
+{
+	long bl_len = 0, unused = 0;
+	int m;
+
+	count_header(w, sparse);
+	build_tree(w, &w->bl, &bl_kind, NULL, &bl_len, &unused);
+	for (m = BL_CODES - 1; m >= 3; m--)
+		if (w->bl.len[bl_order[m]] != 0)
+			break;
+	*max_blindex = m;
+	return bl_len + 3 * (m + 1) + 5 + 5 + 4;
+}
+
+/* A run of used codes (between unused ones) with lengths v[0..r) as zlib's scan_tree codes it: how
+ * many of them a repeat code (16) covers instead of a length code, per length, and how many 16s. */
+static void run_codes(const uint8_t *v, int r, uint16_t *covered, int *n16)
+{
+	int n, prevlen = -1, curlen, nextlen = v[0], count = 0, max_count = 7, min_count = 4;
+
+	for (n = 0; n < r; n++) {
+		curlen = nextlen;
+		nextlen = n + 1 < r ? v[n + 1] : 0;
+		if (++count < max_count && curlen == nextlen)
+			continue;
+		if (count >= min_count) {
+			covered[curlen] = (uint16_t)(covered[curlen] + count - (curlen != prevlen));
+			(*n16)++;
+		}
+		count = 0;
+		prevlen = curlen;
+		if (curlen == nextlen)
+			max_count = 6, min_count = 3;
+		else
+			max_count = 7, min_count = 4;
+	}
+}
+
+/* A run whose lengths are not all known: every length each code may have (its class's span), at
+ * most 256 ways. Into w->adj: the least count of each length code and of 16 over them all, less the
+ * count with the lengths of lit.len (so that adding it to count_lengths' counts gives a lower bound
+ * of zlib's). Returns 0 when there are too many ways. */
+static int run_bound(struct work *w, int start, int r)
+{
+	uint8_t v[L_CODES];
+	uint16_t most[MAX_BITS + 1] = { 0 }, cov[MAX_BITS + 1], mine[MAX_BITS + 1] = { 0 };
+	int i, ways = 1, least16 = r, n16, mine16 = 0;
+
+	for (i = 0; i < r; i++) {
+		unsigned sp = w->span[start + i];
+		v[i] = (uint8_t)(sp & 15);
+		ways *= (int)(sp >> 4) - (int)(sp & 15) + 1;
+		if (ways > 256)
+			return 0;
+	}
+	for (;;) {
+		memset(cov, 0, sizeof(cov));
+		n16 = 0;
+		run_codes(v, r, cov, &n16);
+		for (i = 1; i <= MAX_BITS; i++)
+			most[i] = cov[i] > most[i] ? cov[i] : most[i];
+		least16 = n16 < least16 ? n16 : least16;
+		/* the next way: an odometer over the codes whose class has more than one length */
+		for (i = 0; i < r; i++) {
+			unsigned sp = w->span[start + i];
+			if (v[i] < (sp >> 4)) {
+				v[i]++;
+				break;
+			}
+			v[i] = (uint8_t)(sp & 15);
+		}
+		if (i == r)
+			break;
+	}
+	for (i = 0; i < r; i++)
+		v[i] = (uint8_t)w->lit.len[start + i];
+	run_codes(v, r, mine, &mine16);
+	for (i = 1; i <= MAX_BITS; i++)
+		w->adj[i] += (int)mine[i] - (int)most[i];
+	w->adj[REP_3_6] += least16 - mine16;
+	return 1;
+}
+
+/* The literal/length tree's size without zlib's heap. huff_class.c's lengths have zlib's number of
+ * codes at each length (so its symbol bits), and zlib's length for each code whose class has one
+ * length. The header sends each code as its length, except in runs of 4 or more equal lengths (a
+ * repeat code, 16), and the counts of those codes are all it depends on; a run of fewer than 4 used
+ * codes between unused ones never has one, whatever its order. So the header's bits are zlib's when
+ * each run of 4 or more used codes has its lengths known, or cannot have 4 equal lengths in a row;
+ * for any other run, w->adj gets what makes the counts a lower bound of zlib's instead.
+ * Returns 0 when this does not work out (then build_tree does it), 1 with zlib's sizes, 2 with zlib's
+ * symbol bits and a lower bound of the header (w->adj); lit.len and lit.max_code are then set such
+ * that count_lengths counts the header's codes as said. lit.len is not zlib's: no codes from it. */
+static int lit_by_class(struct work *w, long *opt_len, long *static_len)
+{
+	const uint16_t *freq = w->lit.freq, *used = w->used;
+	uint16_t *len = w->lit.len;
+	int i, j, k, nused = 0, result = 1;
+	long o = 0, st = 0;
+
+	for (k = 0; k < (int)(sizeof(w->used_bm) / sizeof(w->used_bm[0])); k++)
+		for (uint64_t x = w->used_bm[k]; x != 0; x &= x - 1)
+			w->used[nused++] = (uint16_t)(64 * k + __builtin_ctzll(x));
+	w->nused = nused;
+	/* pinned: the codes in runs of 4 or more used codes, whose exact lengths the header needs */
+	for (i = 0; i < nused; i = j) {
+		for (j = i + 1; j < nused && used[j] == used[j - 1] + 1; j++)
+			;
+		for (k = i; k < j; k++)
+			w->pin[used[k]] = j - i >= 4;
+	}
+	if (!huff_class_lengths(freq, used, nused, MAX_BITS, w->pin, len, w->span, &w->hc))
+		return 0;
+	memset(w->adj, 0, sizeof(w->adj));
+	for (i = 0; i < nused; i = j) {
+		int all_known = 1, alike = 0;
+		for (j = i + 1; j < nused && used[j] == used[j - 1] + 1; j++)
+			;
+		if (j - i < 4)
+			continue;
+		for (k = i; k < j; k++)
+			all_known &= (w->span[used[k]] & 15) == w->span[used[k]] >> 4;
+		/* 4 in a row that could have one length */
+		for (k = i; !all_known && !alike && k + 4 <= j; k++) {
+			unsigned lo = 0, hi = 15;
+			int m;
+			for (m = used[k]; m < used[k] + 4; m++) {
+				unsigned a = w->span[m] & 15, b = w->span[m] >> 4;
+				lo = a > lo ? a : lo;
+				hi = b < hi ? b : hi;
+			}
+			alike = lo <= hi;
+		}
+		if (alike) {
+			if (!run_bound(w, used[i], j - i))
+				return 0;
+			result = 2;
+		}
+	}
+	for (i = 0; i < nused; i++) {
+		unsigned n = used[i], f = freq[n], x = n > LITERALS ? extra_lbits[n - LITERALS - 1] : 0;
+		o += (long)(f * (len[n] + x));
+		st += (long)(f * (w->static_llen[n] + x));
+	}
+	w->lit.max_code = used[nused - 1];
+	*opt_len += o;
+	*static_len += st;
+	return result;
+}
+
+/* count_lengths for the literal/length tree from the list of used codes: the same counts, with the
+ * unused codes between them counted by the run instead of one by one. */
+static void count_lit_sparse(struct work *w)
+{
+	const uint16_t *used = w->used, *len = w->lit.len;
+	uint16_t *bl = w->bl.freq;
+	int i, j, k, next = 0;
+
+	for (i = 0; i < w->nused; i = j) {
+		int zeros = used[i] - next;
+
+		/* zlib's runs of zeros: 138 at most each; fewer than 3 sent as lengths */
+		while (zeros > 0) {
+			int c = zeros > 138 ? 138 : zeros;
+			zeros -= c;
+			if (c < 3)
+				bl[0] = (uint16_t)(bl[0] + c);
+			else if (c <= 10)
+				bl[REPZ_3_10]++;
+			else
+				bl[REPZ_11_138]++;
+		}
+		for (j = i + 1; j < w->nused && used[j] == used[j - 1] + 1; j++)
+			;
+		for (k = i; k < j; k++)
+			bl[len[used[k]]]++;
+		if (j - i >= 4) {
+			/* fewer than 4 in a run never make a repeat code */
+			uint8_t v[L_CODES];
+			uint16_t covered[MAX_BITS + 1] = { 0 };
+			int n16 = 0;
+			for (k = i; k < j; k++)
+				v[k - i] = (uint8_t)len[used[k]];
+			run_codes(v, j - i, covered, &n16);
+			for (k = 1; k <= MAX_BITS; k++)
+				bl[k] = (uint16_t)(bl[k] - covered[k]);
+			bl[REP_3_6] = (uint16_t)(bl[REP_3_6] + n16);
+		}
+		next = used[j - 1] + 1;
+	}
+}
+
+/* The least bits a tree header can take with at least the counts in bl.freq + adj: an optimal prefix
+ * code for those counts (no code for them is shorter, zlib's 7-bit one neither, and fewer of a code
+ * never cost more), the extra bits of the repeat codes, and the lengths of the bit-length codes up to
+ * the last count that is not zero in bl_order. */
+static long header_bound(struct work *w)
+{
+	uint32_t c[BL_CODES];
+	long bits = 5 + 5 + 4;
+	int n, k = 0, i, m;
+
+	for (n = 0; n < BL_CODES; n++) {
+		int f = (int)w->bl.freq[n] + w->adj[n];
+		if (f <= 0)
+			continue;
+		bits += (long)f * extra_blbits[n];
+		for (i = k++; i > 0 && c[i - 1] > (uint32_t)f; i--)
+			c[i] = c[i - 1];
+		c[i] = (uint32_t)f;
+	}
+	for (m = BL_CODES - 1; m >= 3; m--)
+		if ((int)w->bl.freq[bl_order[m]] + w->adj[bl_order[m]] > 0)
+			break;
+	bits += 3 * (m + 1);
+	/* Huffman's cost: the sum of every merged weight; sorted leaves and a queue of merged ones */
+	{
+		uint32_t q[BL_CODES];
+		int li = 0, qh = 0, qn = 0;
+		while ((k - li) + (qn - qh) >= 2) {
+			uint32_t pick[2];
+			for (i = 0; i < 2; i++)
+				pick[i] = li < k && (qh == qn || c[li] <= q[qh]) ? c[li++] : q[qh++];
+			q[qn++] = pick[0] + pick[1];
+			bits += (long)(pick[0] + pick[1]);
+		}
+	}
+	return bits;
 }
 
 /* ---- output ---- */
@@ -611,34 +890,74 @@ size_t deflate_small(unsigned char *out, size_t cap, const unsigned char *in, si
 	struct work *w;
 	struct bits b;
 	size_t nsym, opt_bytes, static_bytes, total;
-	long opt_len = 0, static_len = 0;
-	int max_blindex, n;
+	long opt_len, static_len = 0, lit_opt = 0, lit_static = 0, dist_opt = 0, hdr;
+	int max_blindex, n, fast, tried = 0;
 	uint32_t adler;
 
 	if (len > DEFLATE_SMALL_MAX || cap < DEFLATE_SMALL_BOUND(len) || (w = work_area()) == NULL)
 		return 0;
-	memset(w->lit.freq, 0, sizeof(w->lit.freq));
-	memset(w->dist.freq, 0, sizeof(w->dist.freq));
-	memset(w->bl.freq, 0, sizeof(w->bl.freq));
+	/* only the leaves: build_tree() keeps the internal nodes' counts in the heap */
+	memset(w->lit.freq, 0, L_CODES * sizeof(w->lit.freq[0]));
+	memset(w->dist.freq, 0, D_CODES * sizeof(w->dist.freq[0]));
+	memset(w->bl.freq, 0, BL_CODES * sizeof(w->bl.freq[0]));
+	memset(w->used_bm, 0, sizeof(w->used_bm));
 	link_positions(w, in, len);
 	nsym = lazy_match(w, in, len);
 	w->lit.freq[END_BLOCK] = 1;
+	w->used_bm[END_BLOCK >> 6] |= 1ull << (END_BLOCK & 63);
 
-	build_tree(w, &w->lit, &lit_kind, w->static_llen, &opt_len, &static_len);
-	build_tree(w, &w->dist, &dist_kind, w->static_dlen, &opt_len, &static_len);
-	count_lengths(w, &w->lit);
-	count_lengths(w, &w->dist);
-	build_tree(w, &w->bl, &bl_kind, NULL, &opt_len, &static_len);
-	for (max_blindex = BL_CODES - 1; max_blindex >= 3; max_blindex--)
-		if (w->bl.len[bl_order[max_blindex]] != 0)
-			break;
-	opt_len += 3 * (max_blindex + 1) + 5 + 5 + 4;
+	/* The sizes first, with zlib's literal heap only when they need it or the dynamic block wins:
+	 * fast 1, zlib's sizes; fast 2, its static size and a lower bound of its dynamic one, which
+	 * decides when the static block is no longer (the stored one is then compared with it). */
+	if (skip > 0 && !verify) {
+		skip--;
+		stats.skipped++;
+		fast = 0;
+	} else {
+		fast = lit_by_class(w, &lit_opt, &lit_static);
+		tried = 1;
+	}
+	if (!fast)
+		build_tree(w, &w->lit, &lit_kind, w->static_llen, &lit_opt, &lit_static);
+	build_tree(w, &w->dist, &dist_kind, w->static_dlen, &dist_opt, &static_len);
+	static_len += lit_static;
+	static_bytes = (size_t)(static_len + 3 + 7) >> 3;
+	if (fast == 2) {
+		count_header(w, 1);
+		hdr = header_bound(w);
+		if (static_bytes > (size_t)(lit_opt + dist_opt + hdr + 3 + 7) >> 3) {
+			/* undecided: zlib's heap after all */
+			fast = 0;
+			lit_opt = lit_static = 0;
+			build_tree(w, &w->lit, &lit_kind, w->static_llen, &lit_opt, &lit_static);
+			hdr = header_bits(w, &max_blindex, 0);
+		}
+	} else {
+		hdr = header_bits(w, &max_blindex, fast);
+	}
+	if (tried) {
+		refused = fast ? 0 : refused + 1;
+		if (refused >= REFUSALS_BEFORE_SKIP)
+			skip = SKIP_CALLS;
+	}
+	if (fast && verify) {
+		long o = 0, st = 0, h;
+		int mb;
+		build_tree(w, &w->lit, &lit_kind, w->static_llen, &o, &st);
+		h = header_bits(w, &mb, 0);
+		if (st != lit_static || (fast == 1 && (o != lit_opt || h != hdr || mb != max_blindex)) ||
+			(fast == 2 && (o != lit_opt || h < hdr)))
+			stats.mismatch++;
+	}
+	opt_len = lit_opt + dist_opt + hdr;
 
 	/* zlib's choice: stored if no longer than the better tree, static on a tie */
 	opt_bytes = (size_t)(opt_len + 3 + 7) >> 3;
-	static_bytes = (size_t)(static_len + 3 + 7) >> 3;
 	if (static_bytes <= opt_bytes)
 		opt_bytes = static_bytes;
+	stats.fast += fast != 0;
+	stats.bound += fast == 2;
+	stats.slow += fast == 0;
 	total = 2 + (len + 4 <= opt_bytes ? len + 5 : opt_bytes) + 4;
 	if (total > cap)
 		return 0;
@@ -663,6 +982,16 @@ size_t deflate_small(unsigned char *out, size_t cap, const unsigned char *in, si
 		send_symbols(&b, w, nsym, w->static_lcode, w->static_llen, w->static_dcode, w->static_dlen);
 		align(&b);
 	} else {
+		/* the codes only now: a static or stored block needs the trees' sizes, not their codes */
+		if (fast) {
+			long o = 0, st = 0;
+			stats.fast_dynamic++;
+			build_tree(w, &w->lit, &lit_kind, w->static_llen, &o, &st);
+			header_bits(w, &max_blindex, 0);
+		}
+		assign_codes(w->lit.code, w->lit.len, w->lit.max_code, w->lit.bl_count);
+		assign_codes(w->dist.code, w->dist.len, w->dist.max_code, w->dist.bl_count);
+		assign_codes(w->bl.code, w->bl.len, w->bl.max_code, w->bl.bl_count);
 		put(&b, 5, 3);  /* dynamic trees, last */
 		put(&b, (unsigned)w->lit.max_code + 1 - 257, 5);
 		put(&b, (unsigned)w->dist.max_code + 1 - 1, 5);

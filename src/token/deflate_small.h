@@ -22,4 +22,19 @@
  * allocated once per thread; a call touches 25 KiB of it plus 8 bytes per input byte). Thread-safe. */
 size_t deflate_small(unsigned char *out, size_t cap, const unsigned char *in, size_t len);
 
+/* How this thread's calls found the block sizes, for the tests: zlib's choice among stored, static
+ * and dynamic blocks needs the dynamic block's exact size, which huff_class.c gives without zlib's
+ * heap for the literal/length tree in most cases (fast), exactly or as a lower bound that shows the
+ * static block is no longer (bound, counted in fast too); the heap then runs only when the dynamic
+ * block wins (fast_dynamic, counted in fast too). slow: huff_class.c could not show the sizes would
+ * be zlib's, so the heap gave them (skipped, counted in slow too: huff_class.c not even tried, after
+ * 8 refusals in a row, for the next 64 calls; never with deflate_small_verify(1)). mismatch: with deflate_small_verify(1), fast sizes that differ
+ * from the heap's or a bound above them, the heap then also running on every fast call (0 unless huff_class.c's reasoning fails;
+ * the output always follows the fast sizes). */
+struct deflate_small_stats {
+	unsigned long fast, bound, fast_dynamic, slow, skipped, mismatch;
+};
+void deflate_small_stats(struct deflate_small_stats *out);
+void deflate_small_verify(int on);
+
 #endif

@@ -8,15 +8,19 @@
 enum token_err token_check_hex32(const char *s, enum token_err if_bad)
 {
 	size_t i;
+	unsigned bad = 0;
 
 	if (s == NULL)
 		return if_bad;
+	/* the length first (memchr stops at the first NUL), then all 32 characters without a branch
+	 * per character: every token checks two of these */
+	if (memchr(s, '\0', TOKEN_HEX_LEN + 1) != s + TOKEN_HEX_LEN)
+		return if_bad;
 	for (i = 0; i < TOKEN_HEX_LEN; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return if_bad;
+		unsigned c = (unsigned char)s[i], l = c | 0x20;
+		bad |= (c - '0' > 9u) & (l - 'a' > 5u);
 	}
-	return s[TOKEN_HEX_LEN] == '\0' ? TOKEN_OK : if_bad;
+	return bad == 0 ? TOKEN_OK : if_bad;
 }
 
 /* Agora's 89 characters: a-z A-Z 0-9 space ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ , */

@@ -501,6 +501,90 @@ static void test_vectors(void)
 	is_int(same, found, "every vector's payload: zlib's bytes");
 }
 
+/* The token of make bench-encoder (and of a server for one app, channel and account): an RTC publisher
+ * token with a 32-character channel and a uid, salts 1..2000. Its sizes come without the literal heap
+ * nearly always, and the static block wins. */
+static void test_rtc_fast(void)
+{
+	struct token2 t;
+	struct deflate_small_stats a, b;
+	static unsigned char content[512];
+	long i, same = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.app_id.p = APP_ID;
+	t.app_id.len = 32;
+	t.issue_ts = 1764280000;
+	t.expire = 3600;
+	t.n_services = 1;
+	t.services[0].type = TOKEN_SVC_RTC;
+	t.services[0].channel.p = "7d72365eb983485397e3e3f9d460bdda";
+	t.services[0].channel.len = 32;
+	t.services[0].account.p = "2882341273";
+	t.services[0].account.len = 10;
+	t.services[0].n_privileges = 4;
+	for (i = 0; i < 4; i++) {
+		t.services[0].privileges[i].id = (uint16_t)(i + 1);
+		t.services[0].privileges[i].value = 3600;
+	}
+	deflate_small_stats(&a);
+	for (i = 1; i <= 2000; i++) {
+		struct pk_w w;
+		t.salt = (uint32_t)i;
+		pk_init(&w, content, sizeof(content));
+		if (token2_pack(&w, &t, CERT) != TOKEN_OK)
+			break;
+		same += same_as_zlib(content, w.len, "RTC token", 0, i);
+	}
+	deflate_small_stats(&b);
+	is_int(same, 2000, "2000 RTC tokens of one channel and uid: zlib's bytes");
+	printf("# RTC tokens: %lu of %lu sized without the literal heap (%lu by a lower bound), %lu dynamic\n",
+		b.fast - a.fast, (b.fast - a.fast) + (b.slow - a.slow), b.bound - a.bound, b.fast_dynamic - a.fast_dynamic);
+	ok((b.fast - a.fast) * 100 >= 2000 * 95 && b.fast_dynamic == a.fast_dynamic && b.mismatch == a.mismatch,
+		"RTC tokens: at least 95%% sized without the literal heap, none dynamic, the sizes the heap's (verified)");
+}
+
+/* Tokens of a shape huff_class.c refuses (a 2-character channel, a 4-digit uid): after 8 refusals in
+ * a row it is not tried for 64 calls, so that they cost little more than the heap alone. */
+static void test_refusals_skip(void)
+{
+	struct token_key k = { APP_ID, CERT, 1764280000, 1 };
+	struct token_rtc r;
+	struct token2 t;
+	struct deflate_small_stats a, b;
+	char out[TOKEN_BUF_SIZE];
+	long i, same = 0;
+
+	token_rtc_init(&r, "CH", 1234, TOKEN_ROLE_PUBLISHER, 3600, 3600);
+	deflate_small_verify(0);
+	deflate_small_stats(&a);
+	for (i = 1; i <= 650; i++) {
+		k.salt = (uint32_t)i;
+		if (token_build_rtc(out, sizeof(out), &k, &r) != TOKEN_OK || token2_parse(&t, out, strlen(out)) != TOKEN_OK)
+			break;
+		same += same_as_zlib(t.content, t.content_len, "short RTC token", 0, i);
+		token2_free(&t);
+	}
+	deflate_small_stats(&b);
+	deflate_small_verify(1);
+	is_int(same, 650, "650 RTC tokens for channel CH, uid 1234: zlib's bytes");
+	printf("# short RTC tokens: %lu fast, %lu slow of which %lu not tried\n", b.fast - a.fast, b.slow - a.slow,
+		b.skipped - a.skipped);
+	ok(b.skipped - a.skipped >= 550 && b.slow - a.slow >= 600,
+		"refused every time: tried about once in 65 calls (%lu of 650 not tried)", b.skipped - a.skipped);
+}
+
+static void add_stats(struct deflate_small_stats *sum, const struct deflate_small_stats *before,
+	const struct deflate_small_stats *after)
+{
+	sum->fast += after->fast - before->fast;
+	sum->bound += after->bound - before->bound;
+	sum->skipped += after->skipped - before->skipped;
+	sum->fast_dynamic += after->fast_dynamic - before->fast_dynamic;
+	sum->slow += after->slow - before->slow;
+	sum->mismatch += after->mismatch - before->mismatch;
+}
+
 static void test_generated(long n, uint64_t seed)
 {
 	static unsigned char in[MAXN + 1];
@@ -508,9 +592,19 @@ static void test_generated(long n, uint64_t seed)
 	long shape_n[SHAPE__MAX] = { 0 }, shape_bad[SHAPE__MAX] = { 0 }, builder_bad = 0;
 	long i, len_sum = 0;
 	unsigned s;
+	/* how the block sizes were found: [0] token payloads, [1] the shapes, [2] RTC-like payloads of
+	 * 100 to 400 bytes (builder 0), each as after - before of deflate_small_stats */
+	struct deflate_small_stats st[3], before, after;
+
+	memset(st, 0, sizeof(st));
 
 	for (i = 0; i < n; i++) {
 		size_t len;
+		/* a long run shows how far it got */
+		if (i > 0 && i % 1000000 == 0) {
+			printf("# %ld of %ld inputs, %ld compressions differed so far\n", i, n, n_failed);
+			fflush(stdout);
+		}
 		rng = mix(seed ^ mix((uint64_t)i + 1));
 		if (rnd() % 100 < 30) {
 			unsigned which;
@@ -521,14 +615,22 @@ static void test_generated(long n, uint64_t seed)
 			builder_made++;
 			per_builder[which]++;
 			len_sum += (long)len;
+			deflate_small_stats(&before);
 			builder_bad += !same_as_zlib(in, len, "builder payload", seed, i);
+			deflate_small_stats(&after);
+			add_stats(&st[0], &before, &after);
+			if (which == 0 && len >= 100 && len <= 400)
+				add_stats(&st[2], &before, &after);
 		} else {
 			enum shape sh = (enum shape)(rnd() % SHAPE__MAX);
 			len = pick_length();
 			fill(in, len, sh);
 			shape_n[sh]++;
 			len_sum += (long)len;
+			deflate_small_stats(&before);
 			shape_bad[sh] += !same_as_zlib(in, len, shape_name[sh], seed, i);
+			deflate_small_stats(&after);
+			add_stats(&st[1], &before, &after);
 		}
 	}
 	printf("# %ld inputs, seed %llu, mean length %.0f bytes; %ld also against compress2\n", n,
@@ -540,6 +642,22 @@ static void test_generated(long n, uint64_t seed)
 	is_int(builder_bad, 0, "token payloads (%ld): zlib's bytes", builder_made);
 	for (s = 0; s < SHAPE__MAX; s++)
 		is_int(shape_bad[s], 0, "%s (%ld): zlib's bytes", shape_name[s], shape_n[s]);
+
+	/* the sizes without the literal heap: taken on nearly every token, refused on some other input,
+	 * and (deflate_small_verify) the same as the heap's every time they were taken */
+	for (s = 0; s < 3; s++) {
+		static const char *what[3] = { "token payloads", "other inputs", "RTC token payloads of 100-400 bytes" };
+		unsigned long all = st[s].fast + st[s].slow;
+		printf("# %s: %lu of %lu block sizes without the literal heap (%lu by a lower bound; %lu then dynamic: heap after all), %lu with it\n",
+			what[s], st[s].fast, all, st[s].bound, st[s].fast_dynamic, st[s].slow);
+		is_int((long)st[s].mismatch, 0, "%s: the sizes without the heap were the heap's (%lu checked)", what[s], st[s].fast);
+	}
+	ok(st[2].fast * 100 >= (st[2].fast + st[2].slow) * 30 && st[2].fast_dynamic * 100 <= st[2].fast,
+		"RTC token payloads with random channels and accounts: at least 30%% sized without the literal heap, which then runs for under 1%% (%lu, %lu of %lu)",
+		st[2].fast, st[2].fast_dynamic, st[2].fast + st[2].slow);
+	ok(st[1].slow > 0 && st[1].fast_dynamic > 0 && st[1].fast > st[1].fast_dynamic,
+		"other inputs take every path: refused (%lu), fast and static or stored (%lu), fast then dynamic (%lu)",
+		st[1].slow, st[1].fast - st[1].fast_dynamic, st[1].fast_dynamic);
 }
 
 int main(void)
@@ -552,10 +670,19 @@ int main(void)
 	if (deflateInit(&ref, Z_DEFAULT_COMPRESSION) != Z_OK)
 		return 1;
 	printf("# zlib %s, deflate_small limit %u bytes\n", zlibVersion(), MAXN);
+	deflate_small_verify(1);
 	test_fixed();
 	test_vectors();
+	test_rtc_fast();
+	test_refusals_skip();
 	test_generated(n, seed);
 	printf("# %ld compressions compared in all, %ld differed\n", n_checked, n_failed);
+	{
+		struct deflate_small_stats all;
+		deflate_small_stats(&all);
+		is_int((long)all.mismatch, 0, "over all %ld: the sizes without the literal heap were the heap's (%lu exact, %lu bounds)",
+			n_checked, all.fast - all.bound, all.bound);
+	}
 	deflateEnd(&ref);
 	return done();
 }

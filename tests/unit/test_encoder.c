@@ -128,6 +128,23 @@ static void test_validators(void)
 	is_int(token_check_hex32("970CA35de60c44645bbae8a215061b333", TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "33 characters");
 	is_int(token_check_hex32("5CFd2fd1755d40ecb72977518be15d3Z", TOKEN_ERR_APP_CERT), TOKEN_ERR_APP_CERT, "certificate ending in Z");
 	is_int(token_check_hex32(NULL, TOKEN_ERR_APP_CERT), TOKEN_ERR_APP_CERT, "NULL certificate");
+	{
+		/* every byte value at the first, a middle and the last place: hex digits only */
+		char id[33];
+		int c, at, wrong = 0;
+		static const int places[3] = { 0, 17, 31 };
+		for (at = 0; at < 3; at++)
+			for (c = 1; c < 256; c++) {
+				int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+				memcpy(id, APP_ID, 33);
+				id[places[at]] = (char)c;
+				wrong += (token_check_hex32(id, TOKEN_ERR_APP_ID) == TOKEN_OK) != hex;
+			}
+		is_int(wrong, 0, "every byte at places 0, 17 and 31: accepted exactly when a hex digit");
+		memcpy(id, APP_ID, 33);
+		id[20] = '\0';
+		is_int(token_check_hex32(id, TOKEN_ERR_APP_ID), TOKEN_ERR_APP_ID, "20 hex digits and the end");
+	}
 
 	memset(s, 'a', sizeof(s));
 	is_int(token_check_channel(s, 64), TOKEN_OK, "64-byte channel");
