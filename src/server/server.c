@@ -173,13 +173,6 @@ static enum rerr limit_end(struct server *s, const struct config *cfg, struct re
 	return limit_answer(s, v, r);
 }
 
-enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r)
-{
-	if (cfg->requests_per_minute == 0 || identity == NULL)
-		return E_OK;
-	return limit_answer(s, rl_take_identity(&s->rl, cfg, identity, s->clock.mono_ns(), &r->retry_after), r);
-}
-
 /* A signed-in user has a bucket of its own too, wherever it asks from; one per issuer. Asked for
  * like the address's (*pending), once the address's verdict is known. */
 static enum rerr identity_limit(struct server *s, const struct config *cfg, struct resp *r, int *pending)

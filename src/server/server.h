@@ -53,11 +53,6 @@ const char *server_init(struct server *s, const char *env_path, const char *argv
 /* The loaded configuration serves the demo credentials (its warning: INFO_DEMO_WARNING). */
 int server_demo(struct server *s);
 void server_handle(struct server *s, const struct cgi *c, struct resp *r);
-/* [limits] for a signed-in caller: one request from the bucket of a verified identity (never a name
- * the client merely claims), after authentication; E_OK, E_RATE_LIMITED (r->retry_after set),
- * E_STORE or E_CONFIG, as for the address's bucket. Off without requests_per_minute. Waits for
- * Redis's answer; server_handle itself asks for it before the token is minted and reads it after. */
-enum rerr server_limit_identity(struct server *s, const struct config *cfg, const char *identity, struct resp *r);
 void server_free(struct server *s);
 /* record.c: rec from the state of the request just answered (r), begun at start_ns (mono_ns). */
 void record_fill(struct req_record *rec, const struct server *s, const struct cgi *c,
