@@ -34,7 +34,7 @@ static int tap_ok(int pass, int line, const char *fmt, ...)
 
 #define tap_vmsg(buf, fmt) do { va_list ap; va_start(ap, fmt); vsnprintf(buf, sizeof(buf), fmt, ap); va_end(ap); } while (0)
 
-static int tap_is_str(const char *got, const char *want, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int tap_is_str(const char *got, const char *want, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5), unused));
 static int tap_is_str(const char *got, const char *want, int line, const char *fmt, ...)
 {
 	char msg[512];
@@ -47,7 +47,7 @@ static int tap_is_str(const char *got, const char *want, int line, const char *f
 	return pass;
 }
 
-static int tap_is_int(long long got, long long want, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int tap_is_int(long long got, long long want, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5), unused));
 static int tap_is_int(long long got, long long want, int line, const char *fmt, ...)
 {
 	char msg[512];
