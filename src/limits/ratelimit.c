@@ -12,12 +12,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/trustdir.h"
+#include "common/shtable.h"
 #include "limits/ratelimit.h"
 
 #define RL_MAGIC  0x31544c52u    /* "RLT1" */
@@ -39,138 +37,56 @@ struct rl_table {
 	struct rl_slot slots[RL_SLOTS];
 };
 
-static void file_init(struct ratelimit *rl)
-{
-	rl->fd = -1;
-	rl->map = NULL;
-	rl->size = 0;
-	rl->path[0] = '\0';
-	rl->why[0] = '\0';
-}
-
-static void file_close(struct ratelimit *rl)
-{
-	if (rl->map != NULL)
-		munmap(rl->map, rl->size);
-	if (rl->fd >= 0)
-		close(rl->fd);
-	file_init(rl);
-}
-
 void rl_init(struct ratelimit *rl)
 {
 	memset(rl, 0, sizeof(*rl));
-	file_init(rl);
+	shtable_init(&rl->tab);
 	rr_init(&rl->redis);
 }
 
 void rl_close(struct ratelimit *rl)
 {
-	file_close(rl);
+	shtable_close(&rl->tab);
+	rl->why[0] = '\0';
 	rr_close(&rl->redis);
-}
-
-static int lock(int fd, short type)
-{
-	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-
-	while (fcntl(fd, F_SETLKW, &fl) != 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
 }
 
 static enum rl_verdict fail(struct ratelimit *rl, const char *what)
 {
 	int saved = errno;
 
-	snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: %s %s: %s", what, rl->path, strerror(saved));
-	if (rl->map != NULL)
-		munmap(rl->map, rl->size);
-	if (rl->fd >= 0)
-		close(rl->fd);
-	rl->map = NULL;
-	rl->fd = -1;
+	snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: %s %s: %s", what, rl->tab.path, strerror(saved));
+	shtable_close(&rl->tab);
 	return RL_ERROR;
 }
 
-/* Whoever may create or rename files in dir may plant a table of their own (a bucket that never
- * empties, or a file that makes every limited request fail): dir must be ours and written by us alone. */
-static int dir_ok(struct ratelimit *rl, const char *dir)
-{
-	const char *why;
-	int r = trust_dir(dir, &why);
-
-	if (r < 0) {
-		fail(rl, "cannot open");
-		return -1;
-	}
-	if (r == 0) {
-		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir, why);
-		return -1;
-	}
-	return 0;
-}
-
-/* Opens and maps the table of dir, creating or (if it is not ours) re-initialising it under the lock. */
+/* Opens and maps the table of dir, creating or (if it is not ours) re-initialising it under the lock.
+ * Whoever may create or rename files in dir may plant a table of their own (a bucket that never
+ * empties, or a file that makes every limited request fail): dir must be ours and written by us alone,
+ * and so must the file be. */
 static enum rl_verdict rl_open(struct ratelimit *rl, const char *dir)
 {
 	struct rl_table *t;
-	struct stat st;
+	const char *what;
+	int r;
 
-	file_close(rl);
-	if ((size_t)snprintf(rl->path, sizeof(rl->path), "%s/%s", dir, RL_FILE) >= sizeof(rl->path)) {
-		errno = ENAMETOOLONG;
-		return fail(rl, "cannot open");
-	}
-	if (dir_ok(rl, dir) != 0)
+	if ((r = shtable_open(&rl->tab, dir, RL_FILE, sizeof(struct rl_table), 022, &what)) == 0) {
+		snprintf(rl->why, sizeof(rl->why), "[limits] state_dir: will not trust %s (%s)", dir, what);
 		return RL_ERROR;
-	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (rl->fd < 0)
-		return fail(rl, "cannot open");
-	if (fstat(rl->fd, &st) != 0)
-		return fail(rl, "cannot stat");
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		return fail(rl, "cannot use");
 	}
-	/* a table someone else could write would let them reset or drain anyone's bucket */
-	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-		errno = EPERM;
-		return fail(rl, "will not trust (owned by another user, or writable by group or others)");
-	}
-	rl->dev = st.st_dev;
-	rl->ino = st.st_ino;
-	rl->size = sizeof(struct rl_table);
-	if (lock(rl->fd, F_WRLCK) != 0)
-		return fail(rl, "cannot lock");
-	if ((size_t)st.st_size != rl->size && ftruncate(rl->fd, (off_t)rl->size) != 0)
-		return fail(rl, "cannot size");
-	rl->map = mmap(NULL, rl->size, PROT_READ | PROT_WRITE, MAP_SHARED, rl->fd, 0);
-	if (rl->map == MAP_FAILED) {
-		rl->map = NULL;
-		return fail(rl, "cannot map");
-	}
-	t = rl->map;
+	if (r < 0)
+		return fail(rl, what);
+	t = rl->tab.map;
 	if (t->magic != RL_MAGIC || t->n_slots != RL_SLOTS) {
-		memset(t, 0, rl->size);
+		memset(t, 0, sizeof(*t));
 		if (getrandom(&t->salt, sizeof(t->salt), 0) != sizeof(t->salt))
-			t->salt = (uint64_t)st.st_ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+			t->salt = (uint64_t)rl->tab.ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 		t->n_slots = RL_SLOTS;
 		t->magic = RL_MAGIC;
 	}
-	lock(rl->fd, F_UNLCK);
+	shtable_lock(&rl->tab, F_UNLCK);
 	rl->why[0] = '\0';
 	return RL_PASS;
-}
-
-/* Whether the path still names the open table: one deleted (or renamed over) by hand must not go on
- * counting in this process alone while new processes count in the new file. */
-static int same_file(const struct ratelimit *rl)
-{
-	struct stat st;
-
-	return stat(rl->path, &st) == 0 && st.st_ino == rl->ino && st.st_dev == rl->dev;
 }
 
 /* FNV-1a over the salt and the key, mixed, never 0 (0 marks an empty slot). */
@@ -245,15 +161,16 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 	}
 	/* a reload may have named another directory */
 	snprintf(want, sizeof(want), "%s/%s", c->state_dir, RL_FILE);
-	if ((rl->map == NULL || strcmp(want, rl->path) != 0 || !same_file(rl)) && rl_open(rl, c->state_dir) != RL_PASS)
+	if ((rl->tab.map == NULL || strcmp(want, rl->tab.path) != 0 || !shtable_same(&rl->tab)) &&
+			rl_open(rl, c->state_dir) != RL_PASS)
 		return RL_ERROR;
 	cap = (c->burst > 0 ? c->burst : rpm) * RL_ONE;
 	/* the time one request takes to come back: 60 s / rpm */
 	refill_ns = 60 * NS_PER_S / rpm;
 	/* from empty to full: at most 1e6 x 60e9 ns, so elapsed x rpm below stays far from 2^64 */
 	fill_ns = (cap / RL_ONE) * 60 * NS_PER_S / rpm;
-	t = rl->map;
-	if (lock(rl->fd, F_WRLCK) != 0)
+	t = rl->tab.map;
+	if (shtable_lock(&rl->tab, F_WRLCK) != 0)
 		return fail(rl, "cannot lock");
 	s = find_slot(t, key_of(t->salt, key, keylen));
 	if (now_ns < s->last_ns && s->last_ns - now_ns < 10 * NS_PER_S) {
@@ -280,7 +197,7 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 			*retry_after = 1;
 		v = RL_LIMITED;
 	}
-	lock(rl->fd, F_UNLCK);
+	shtable_lock(&rl->tab, F_UNLCK);
 	return v;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/shtable.h"
 #include "config/config.h"
 #include "limits/rl_redis.h"
 
@@ -17,12 +18,7 @@
 #define RL_REFUSED 64
 
 struct ratelimit {
-	int fd;                     /* -1 until the table is open */
-	void *map;
-	size_t size;
-	dev_t dev;                  /* of the open file: another inode at the path means reopen */
-	ino_t ino;
-	char path[PATH_MAX];        /* the file the mapping came from */
+	struct shtable tab;         /* the file store's table in state_dir */
 	char why[PATH_MAX + 512];   /* why the store could not be used, for the log (never a secret) */
 	struct rl_redis redis;
 	/* Redis store: buckets this process saw refused lately, until they may pass again. Their next

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/shtable.h"
 #include "config/config.h"
 
 #define MT_FILE "token-metrics.v1"
@@ -28,13 +29,8 @@ enum metric_id {
 };
 
 struct metrics {
-	int fd;                     /* -1 until the table is open */
-	void *map;
-	size_t size;
-	dev_t dev;                  /* of the open file: another inode at the path means reopen */
-	ino_t ino;
+	struct shtable tab;         /* the table in state_dir */
 	uint64_t checked_s;         /* when the path was last compared with the open file */
-	char path[PATH_MAX];
 	char why[PATH_MAX + 256];   /* why the table could not be used, for the log */
 	char *text;                 /* the last scrape's answer */
 	size_t text_cap;

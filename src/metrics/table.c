@@ -9,12 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "common/trustdir.h"
+#include "common/shtable.h"
 #include "metrics/metrics.h"
 
 #define MT_MAGIC 0x3154454du     /* "MET1" */
@@ -25,98 +22,43 @@ const double mt_bounds[MT_BUCKETS] = {
 
 void metrics_init(struct metrics *m)
 {
-	m->fd = -1;
-	m->map = NULL;
-	m->size = 0;
+	shtable_init(&m->tab);
 	m->checked_s = 0;
-	m->path[0] = '\0';
 	m->why[0] = '\0';
 	m->text = NULL;
 	m->text_cap = 0;
 }
 
-static void unmap(struct metrics *m)
-{
-	if (m->map != NULL)
-		munmap(m->map, m->size);
-	if (m->fd >= 0)
-		close(m->fd);
-	m->map = NULL;
-	m->fd = -1;
-}
-
 void metrics_close(struct metrics *m)
 {
-	unmap(m);
+	shtable_close(&m->tab);
 	free(m->text);
 	metrics_init(m);
 }
 
-static struct mt_table *fail(struct metrics *m, const char *what)
-{
-	snprintf(m->why, sizeof(m->why), "[metrics] %s %s: %s", what, m->path, strerror(errno));
-	unmap(m);
-	return NULL;
-}
-
-static int lock(int fd, short type)
-{
-	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-
-	while (fcntl(fd, F_SETLKW, &fl) != 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
-/* Opens and maps dir's table, making it (under an fcntl lock, once) when it is new or not ours. */
+/* Opens and maps dir's table, making it (under an fcntl lock, once) when it is new or not ours.
+ * Whoever may create or rename files in dir could plant counters of their own. */
 static struct mt_table *mt_open(struct metrics *m, const char *dir)
 {
 	struct mt_table *t;
-	struct stat st;
-	const char *why;
+	const char *what;
 	int r;
 
-	unmap(m);
-	if ((size_t)snprintf(m->path, sizeof(m->path), "%s/%s", dir, MT_FILE) >= sizeof(m->path)) {
-		errno = ENAMETOOLONG;
-		return fail(m, "cannot open");
-	}
-	/* whoever may create or rename files in dir could plant counters of their own */
-	if ((r = trust_dir(dir, &why)) <= 0) {
-		if (r < 0)
-			return fail(m, "cannot open");
-		snprintf(m->why, sizeof(m->why), "[metrics] will not trust [limits] state_dir %s (%s)", dir, why);
+	if ((r = shtable_open(&m->tab, dir, MT_FILE, sizeof(struct mt_table), 077, &what)) <= 0) {
+		if (r == 0)
+			snprintf(m->why, sizeof(m->why), "[metrics] will not trust [limits] state_dir %s (%s)", dir, what);
+		else
+			snprintf(m->why, sizeof(m->why), "[metrics] %s %s: %s", what, m->tab.path, strerror(errno));
 		return NULL;
 	}
-	if ((m->fd = open(m->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return fail(m, "cannot open");
-	if (fstat(m->fd, &st) != 0)
-		return fail(m, "cannot stat");
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		errno = EPERM;
-		return fail(m, "will not trust (not a file of the server's user with mode 600)");
-	}
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
-	m->size = sizeof(struct mt_table);
-	if (lock(m->fd, F_WRLCK) != 0)
-		return fail(m, "cannot lock");
-	if ((size_t)st.st_size != m->size && ftruncate(m->fd, (off_t)m->size) != 0)
-		return fail(m, "cannot size");
-	m->map = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-	if (m->map == MAP_FAILED) {
-		m->map = NULL;
-		return fail(m, "cannot map");
-	}
-	t = m->map;
+	t = m->tab.map;
 	if (t->magic != MT_MAGIC || t->n_slots != MT_SLOTS) {
-		memset(t, 0, m->size);
+		memset(t, 0, sizeof(*t));
 		t->start_time = (uint64_t)time(NULL);
 		t->n_slots = MT_SLOTS;
 		__atomic_store_n(&t->magic, MT_MAGIC, __ATOMIC_RELEASE);
 	}
-	lock(m->fd, F_UNLCK);
+	shtable_lock(&m->tab, F_UNLCK);
 	m->why[0] = '\0';
 	return t;
 }
@@ -124,25 +66,24 @@ static struct mt_table *mt_open(struct metrics *m, const char *dir)
 struct mt_table *mt_table(struct metrics *m, const struct config *cfg, uint64_t now_s)
 {
 	char want[PATH_MAX];
-	struct stat st;
 
 	if (cfg == NULL)
-		return m->map;
+		return m->tab.map;
 	if (!cfg->metrics.enabled || cfg->state_dir[0] == '\0')
 		return NULL;
 	/* a reload may have named another directory */
 	if ((size_t)snprintf(want, sizeof(want), "%s/%s", cfg->state_dir, MT_FILE) >= sizeof(want))
 		return NULL;
-	if (m->map == NULL || strcmp(want, m->path) != 0)
+	if (m->tab.map == NULL || strcmp(want, m->tab.path) != 0)
 		return mt_open(m, cfg->state_dir);
 	/* a table deleted or renamed over by hand: once a second at most, so that this process does not
 	 * go on counting alone in a file nobody reads */
 	if (now_s != m->checked_s) {
 		m->checked_s = now_s;
-		if (stat(m->path, &st) != 0 || st.st_ino != m->ino || st.st_dev != m->dev)
+		if (!shtable_same(&m->tab))
 			return mt_open(m, cfg->state_dir);
 	}
-	return m->map;
+	return m->tab.map;
 }
 
 /* FNV-1a over the metric and both labels (as stored: cut to MT_LABEL - 1 bytes), never 0. */

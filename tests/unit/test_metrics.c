@@ -7,7 +7,9 @@
 #include "../../src/metrics/table.c"
 #include "../../src/metrics/render.c"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -122,7 +124,7 @@ int main(void)
 	memcpy(c.state_dir, dir, sizeof(dir));
 	metrics_init(&m);
 	snprintf(path, sizeof(path), "%s/%s", dir, MT_FILE);
-	ok(mt_table(&m, &c, 0) == NULL && m.map == NULL && access(path, F_OK) != 0, "[metrics] off: no table is made");
+	ok(mt_table(&m, &c, 0) == NULL && m.tab.map == NULL && access(path, F_OK) != 0, "[metrics] off: no table is made");
 	c.metrics.enabled = 1;
 
 	/* ---- forked processes adding at once ---- */

@@ -34,7 +34,7 @@ int main(void)
 
 	c.requests_per_minute = 0;
 	is_int(take("a", S(100), &ra), RL_PASS, "no requests_per_minute: always passes");
-	ok(rl.map == NULL, "and no table is opened");
+	ok(rl.tab.map == NULL, "and no table is opened");
 
 	c.requests_per_minute = 60;
 	c.burst = 3;
@@ -65,7 +65,7 @@ int main(void)
 	/* every address in one probe run: fill the table, then the first must have been evicted */
 	c.requests_per_minute = 1;
 	c.burst = 1;
-	t = rl.map;
+	t = rl.tab.map;
 	for (i = 0; i < (int)RL_SLOTS * 2; i++) {
 		snprintf(addr, sizeof(addr), "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
 		take(addr, S(4000) + (uint64_t)i, &ra);
@@ -87,7 +87,7 @@ int main(void)
 		fclose(f);
 	}
 	is_int(take("d", S(5000), &ra), RL_PASS, "a foreign file: re-initialised, the request passes");
-	is_int(((struct rl_table *)rl.map)->magic, RL_MAGIC, "with the table's magic");
+	is_int(((struct rl_table *)rl.tab.map)->magic, RL_MAGIC, "with the table's magic");
 	rl_close(&rl);
 	chmod(path, 0666);
 	is_int(take("d", S(5000), &ra), RL_ERROR, "a table others may write: refused");
