@@ -85,28 +85,18 @@ static int acl_open_to_others(int fd, const struct stat *st)
 
 /* ---- reading ---- */
 
-static int same_stat(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-		a->st_mode == b->st_mode && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
-		a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-		a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 int config_secret_changed(const struct cfg_secret_file *f)
 {
 	struct stat now;
 
 	if (stat(f->path, &now) != 0)
 		return f->found;
-	return !f->found || !same_stat(&now, &f->st);
+	return !f->found || !cfg_same_stat(&now, &f->st);
 }
 
 static char *read_fd(int fd, struct stat *st, size_t *len, char *err, size_t errlen)
 {
-	struct stat after;
-	size_t got = 0, n, cap;
-	ssize_t r;
+	size_t n;
 	char *buf;
 	int acl;
 
@@ -120,29 +110,14 @@ static char *read_fd(int fd, struct stat *st, size_t *len, char *err, size_t err
 		return ERR("empty"), NULL;
 	if (st->st_size > CFG_SECRET_FILE_MAX)
 		return ERR("larger than %d bytes", CFG_SECRET_FILE_MAX), NULL;
-	n = (size_t)st->st_size;
-	cap = n + 2;            /* one more: a file that grows while it is read */
-	if ((buf = malloc(cap)) == NULL)
-		return ERR("out of memory"), NULL;
-	while (got < n + 1 && (r = read(fd, buf + got, n + 1 - got)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ERR("cannot read: %s", strerror(errno));
-			goto fail;
-		}
-		got += (size_t)r;
-	}
-	if (got != n || fstat(fd, &after) != 0 || !same_stat(st, &after)) {
-		ERR("the file changed while it was read (write a new file, then rename it over the old one)");
-		goto fail;
-	}
+	if ((buf = cfg_read_fd(fd, st, &n, err, errlen)) == NULL)
+		return NULL;
 	if (memchr(buf, '\0', n) != NULL) {
 		ERR("holds a NUL byte");
 		goto fail;
 	}
 	/* one line end, as editors and echo leave it: the rest is the value */
-	if (n > 0 && buf[n - 1] == '\n')
+	if (buf[n - 1] == '\n')
 		n -= n > 1 && buf[n - 2] == '\r' ? 2 : 1;
 	if (n == 0) {
 		ERR("holds only a line end");
@@ -152,7 +127,7 @@ static char *read_fd(int fd, struct stat *st, size_t *len, char *err, size_t err
 	*len = n;
 	return buf;
 fail:
-	explicit_bzero(buf, cap);
+	explicit_bzero(buf, (size_t)st->st_size + 2);
 	free(buf);
 	return NULL;
 }

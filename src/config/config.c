@@ -406,29 +406,24 @@ static int scan(struct scan *s, char *buf, size_t n)
 
 /* ---- loading ---- */
 
-static int same_stat(const struct stat *a, const struct stat *b)
+int cfg_same_stat(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+		a->st_mode == b->st_mode && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
 		a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
 		a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* The whole file through fd into a buffer of our own (NUL-terminated); -1 with err set. */
-static char *read_all(int fd, struct stat *st, size_t *n, char *err, size_t errlen)
+char *cfg_read_fd(int fd, const struct stat *st, size_t *n, char *err, size_t errlen)
 {
+	size_t got = 0, want = (size_t)st->st_size, cap = want + 2;   /* one more: a file that grows */
 	struct stat after;
-	char *buf;
-	size_t got = 0, cap;
 	ssize_t r;
+	char *buf;
 
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
-		return ERR("not a regular file"), NULL;
-	if (st->st_size > MAX_FILE)
-		return ERR("larger than %d KiB", MAX_FILE / 1024), NULL;
-	cap = (size_t)st->st_size + 1;        /* one more: a file that grows while it is read */
-	if ((buf = malloc(cap + 1)) == NULL)
+	if ((buf = malloc(cap)) == NULL)
 		return ERR("out of memory"), NULL;
-	while (got < cap && (r = read(fd, buf + got, cap - got)) != 0) {
+	while (got < want + 1 && (r = read(fd, buf + got, want + 1 - got)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -437,17 +432,27 @@ static char *read_all(int fd, struct stat *st, size_t *n, char *err, size_t errl
 		}
 		got += (size_t)r;
 	}
-	if (got != (size_t)st->st_size || fstat(fd, &after) != 0 || !same_stat(st, &after)) {
-		ERR("the file changed while it was read (save a new file, then rename it over the old one)");
+	if (got != want || fstat(fd, &after) != 0 || !cfg_same_stat(st, &after)) {
+		ERR("the file changed while it was read (write a new file, then rename it over the old one)");
 		goto fail;
 	}
 	buf[got] = '\0';
 	*n = got;
 	return buf;
 fail:
-	explicit_bzero(buf, cap + 1);
+	explicit_bzero(buf, cap);
 	free(buf);
 	return NULL;
+}
+
+/* The whole ini through fd into a buffer of our own (NUL-terminated); NULL with err set. */
+static char *read_all(int fd, struct stat *st, size_t *n, char *err, size_t errlen)
+{
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
+		return ERR("not a regular file"), NULL;
+	if (st->st_size > MAX_FILE)
+		return ERR("larger than %d KiB", MAX_FILE / 1024), NULL;
+	return cfg_read_fd(fd, st, n, err, errlen);
 }
 
 /* Everything but the issuer slots and the secret-file slots, which are zeroed when a [jwt:NAME] or

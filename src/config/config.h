@@ -144,6 +144,12 @@ struct cfg_section {
 	void (*defaults)(struct config *c);
 };
 
+/* Whether two stats describe the same file, unchanged: device, inode, size, mode, owner, times. */
+int cfg_same_stat(const struct stat *a, const struct stat *b);
+/* A regular file that the caller opened as fd and fstat'ed into *st (and checked): its st_size bytes
+ * into a buffer of our own, NUL-terminated at *n, to wipe (st_size + 2 bytes) and free. NULL with why
+ * in err on a read error or a file that changed while it was read. */
+char *cfg_read_fd(int fd, const struct stat *st, size_t *n, char *err, size_t errlen);
 /* Writes "[section] key: why" (or "[section]: why" before any key) into x->err; returns -1. */
 int cfg_key_err(const struct cfg_ctx *x, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 /* Strict parsers shared by every table: whole string, no sign. */
