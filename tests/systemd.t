@@ -19,8 +19,9 @@ LEADER=
 POWEROFF=clean
 started=$SECONDS
 
-# in_root COMMAND...: COMMAND inside the booted root, in all its namespaces
-in_root() { nsenter -t "$LEADER" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+# in_root COMMAND...: COMMAND inside the booted root, in all its namespaces, in a session of its own
+# (a stray "kill 0" in it then reaches that session, not prove and CI)
+in_root() { setsid -w nsenter -t "$LEADER" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 # stop_root: a clean poweroff, else (after 30 s) SIGKILL to systemd-nspawn
 stop_root() {
 	[ -n "$NSPID" ] || return 0
@@ -36,6 +37,10 @@ trap 'stop_root; rm -rf "$T"' EXIT
 "$ROOT/scripts/debroot" unpack systemd "$T/root" > "$T/debroot.log" 2>&1 ||
 	{ echo "not ok 1 - the systemd root is made"; sed 's/^/# /' "$T/debroot.log"; echo "1..1"; exit 1; }
 mkdir -p "$T/deb"
+# the root's own timers stay off (apt-daily and the rest could hold dpkg's lock while the test installs)
+for timer in apt-daily apt-daily-upgrade dpkg-db-backup e2scrub_all fstrim; do
+	ln -sfn /dev/null "$T/root/etc/systemd/system/$timer.timer"
+done
 systemd-nspawn -q -D "$T/root" --boot --register=no --keep-unit --private-network --bind-ro="$T/deb:/deb" \
 	> "$T/boot.log" 2>&1 < /dev/null &
 NSPID=$!
@@ -66,12 +71,39 @@ esac
 ok "systemd-nspawn boots the Debian 12 root (is-system-running: $state)" kill -0 "$LEADER"
 echo "# booted in $((SECONDS - started)) s"
 
+# give_up DESC LOG: DESC failed; the rest needs it. LOG's tail goes to stdout as TAP comments and to
+# stderr (which a CI log keeps even when stdout is cut short), the root is powered off, the test ends.
+give_up() {
+	tail -n 40 "$2" | sed 's/^/# /' | tee /dev/stderr
+	echo "# systemd.t: stopped after '$1' failed" | tee /dev/stderr
+	stop_root
+	done_testing
+	exit 1
+}
+# must DESC LOG COMMAND...: ok DESC COMMAND..., and give_up when it fails
+must() {
+	local desc=$1 log=$2
+	shift 2
+	if "$@"; then pass "$desc"; else fail "$desc"; give_up "$desc" "$log"; fi
+}
+# a_pid PID: PID is a process's number (not empty, not 0: "kill 0" would signal our own process group)
+a_pid() { case $1 in '' | *[!0-9]* | 0 | 1) return 1 ;; esac; }
+
 rc=0
 "$ROOT/scripts/build-deb" --out "$T/deb" --no-lintian > "$T/build.log" 2>&1 || rc=$?
-ok "make deb builds the package" test $rc -eq 0 || diag "$T/build.log"
 DEB=$(cd "$T/deb" && ls agora-token-fcgi_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
-in_root dpkg -i "/deb/$DEB" > "$T/dpkg.log" 2>&1
-ok "dpkg -i $DEB installs it in the booted root" test $? -eq 0 || diag "$T/dpkg.log"
+must "make deb builds the package" "$T/build.log" test $rc -eq 0 -a -n "$DEB"
+# dpkg_i: dpkg -i the package, waiting up to 60 s should something in the root hold dpkg's lock
+dpkg_i() {
+	local i
+	for i in $(seq 1 30); do
+		in_root dpkg -i "/deb/$DEB" > "$T/dpkg.log" 2>&1 && return 0
+		grep -q 'lock' "$T/dpkg.log" || return 1
+		sleep 2
+	done
+	return 1
+}
+must "dpkg -i $DEB installs it in the booted root" "$T/dpkg.log" dpkg_i
 ok "its unit is there, not enabled by the package" \
 	test "$(in_root systemctl is-enabled agora-token 2>/dev/null)" = disabled
 
@@ -80,7 +112,7 @@ write_ini "$T/root/etc/agora-token/token.ini.new"
 in_root sh -c 'chown root:www-data /etc/agora-token/token.ini.new && chmod 640 /etc/agora-token/token.ini.new &&
 	touch -d "-5 seconds" /etc/agora-token/token.ini.new && mv /etc/agora-token/token.ini.new /etc/agora-token/token.ini'
 in_root systemctl enable --now agora-token > "$T/enable.log" 2>&1
-ok "systemctl enable --now agora-token" test $? -eq 0 || diag "$T/enable.log"
+must "systemctl enable --now agora-token" "$T/enable.log" test $? -eq 0
 prop() { in_root systemctl show -p "$1" --value agora-token; }
 # wait_active [OLD_PID]: active with a main process (another than OLD_PID), within 10 s
 wait_active() {
@@ -98,6 +130,7 @@ wait_active() {
 ok "the unit is active, with its socket" wait_active
 ok "it is enabled" test "$(in_root systemctl is-enabled agora-token)" = enabled
 PID1=$(prop MainPID)
+a_pid "$PID1" || { in_root systemctl status --no-pager agora-token > "$T/status.log" 2>&1; give_up "a main process" "$T/status.log"; }
 is "$(in_root sed -n 's/^Uid:\s*\([0-9]*\).*/\1/p' "/proc/$PID1/status")" \
 	"$(in_root id -u www-data)" "token.fcgi runs as www-data"
 
@@ -122,9 +155,10 @@ ok "/health is 200, the ini filled in" status_is 200
 in_root systemctl restart agora-token
 ok "systemctl restart: active again, a new process" wait_active "$PID1"
 PID2=$(prop MainPID)
+a_pid "$PID2" || { in_root systemctl status --no-pager agora-token > "$T/status.log" 2>&1; give_up "a main process after the restart" "$T/status.log"; }
 asks "restarted"
 
-in_root sh -c "kill -KILL $PID2"
+in_root sh -c 'kill -KILL "$1"' sh "$PID2"
 ok "token.fcgi killed (SIGKILL): systemd starts it again (Restart=always)" wait_active "$PID2"
 ok "NRestarts says one automatic restart" test "$(prop NRestarts)" = 1
 asks "after the kill"
