@@ -27,10 +27,10 @@ tap_result() {	# pass desc [diagnostics...]
 	fi
 }
 
-ok() {	# desc command...: passes when the command succeeds
+ok() {	# desc command...: passes when the command succeeds; returns as it did (ok ... || diag LOG)
 	local desc=$1
 	shift
-	if "$@"; then tap_result 1 "$desc"; else tap_result 0 "$desc" "failed: $*"; fi
+	if "$@"; then tap_result 1 "$desc"; else tap_result 0 "$desc" "failed: $*"; return 1; fi
 }
 
 not() {	# command...: succeeds when the command fails, for ok
