@@ -201,60 +201,20 @@ if ! command -v lighttpd >/dev/null || ! command -v curl >/dev/null; then
 	done_testing
 	exit $?
 fi
-LPIDS=()
-stop_all() {
-	local p
-	for p in "${LPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	LPIDS=()
-}
-trap 'stop_all; rm -rf "$T"' EXIT
+. "$ROOT/tests/lib/lighttpd.sh"
+trap 'lighttpd_stop_all; rm -rf "$T"' EXIT
 ini "[token]
 services = rtc, rtm
 [log]
 access = $LOG"
 rm -f "$LOG" "$LOG.1"
 URLS=()
-# start_lighttpd NAME: a lighttpd on a free loopback port, 2 token.fcgi processes; appends its URL
+# start_lighttpd NAME: a lighttpd in $T/NAME, 2 token.fcgi processes; appends its URL to URLS
 start_lighttpd() {
-	local name=$1 port=$((18000 + ($$ + ${#URLS[@]} * 7) % 1000)) try i pid
-	mkdir -p "$T/$name/htdocs"
-	for try in 1 2 3 4 5 6 7 8; do
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			cat >"$T/$name/lighttpd.conf" <<EOF
-server.modules       = ( "mod_fastcgi" )
-server.document-root = "$T/$name/htdocs"
-server.bind          = "127.0.0.1"
-server.port          = $port
-server.errorlog      = "$T/$name/error.log"
-server.breakagelog   = "$T/$name/breakage.log"
-fastcgi.server       = ( "/token.fcgi" => ((
-	"bin-path"        => "$BIN",
-	"socket"          => "$T/$name/token.sock",
-	"max-procs"       => 2,
-	"check-local"     => "disable",
-	"bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$INI" ),
-)) )
-EOF
-			lighttpd -D -f "$T/$name/lighttpd.conf" 2>>"$T/$name/stderr" &
-			pid=$!
-			for i in $(seq 50); do
-				if curl -s -o /dev/null "http://127.0.0.1:$port/token.fcgi/ping"; then
-					LPIDS+=("$pid")
-					URLS+=("http://127.0.0.1:$port/token.fcgi")
-					return 0
-				fi
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			kill "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
-		fi
-		port=$((port + 1))
-	done
-	return 1
+	lighttpd_start "$T/$1" 2 "$INI" && URLS+=("$LIGHTTPD_URL")
 }
 if ! start_lighttpd a || ! start_lighttpd b; then
-	fail "two lighttpd servers start: $(cat "$T"/*/stderr "$T"/*/error.log 2>/dev/null)"
+	fail "two lighttpd servers start: $(cat "$T"/*/lighttpd.stderr "$T"/*/error.log 2>/dev/null)"
 	done_testing
 	exit 1
 fi
@@ -277,7 +237,7 @@ blast() {
 			) &
 		done
 	done
-	wait $(jobs -p | grep -vxF -f <(printf '%s\n' "${LPIDS[@]}"))
+	wait $(jobs -p | grep -vxF -f <(printf '%s\n' "${LIGHTTPD_PIDS[@]}"))
 	echo $((k * 4 * ${#URLS[@]}))
 }
 # every backend answered once already (the start's /ping): 2 lines per server
@@ -287,7 +247,7 @@ is "$(($(lines "$LOG") - START))" "$SENT" "FastCGI, 4 writers, 8 clients: one li
 is_true "every line whole and JSON" "$LOG" 'len(ls) > 1000'
 is "$(check "$LOG" 'len({(l["route"], l["status"]) for l in ls if l["route"] != "ping"})')" 3 "the three kinds of request are all there"
 # the writers' pids are not in the line; the processes are told apart by the backends' count
-BACK=$(for p in "${LPIDS[@]}"; do pgrep -P "$p"; done | wc -l)
+BACK=$(for p in "${LIGHTTPD_PIDS[@]}"; do pgrep -P "$p"; done | wc -l)
 is "$BACK" 4 "four token.fcgi processes wrote the file"
 
 # logrotate's create: a rename while they run; every process moves to the new file
@@ -306,7 +266,7 @@ is "$(head -c 1 "$LOG")" "{" "the first byte is a line's, not a hole"
 is_true "and every line is whole" "$LOG" "len(ls) == $SENT"
 CODES=$(cat "$T"/codes.* | sort | uniq -c | awk '{print $2}' | tr '\n' ' ')
 is "$CODES" "200 400 " "the answers were tokens and refusals, nothing else"
-stop_all
+lighttpd_stop_all
 ok "no crash in the backends" not grep -qs "Segmentation\|Sanitizer\|runtime error:" "$T"/*/breakage.log
 
 done_testing

@@ -122,43 +122,15 @@ if ! command -v lighttpd >/dev/null || ! command -v curl >/dev/null; then
 	done_testing
 	exit
 fi
-LPID=
-stop_lighttpd() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2>/dev/null
-		wait "$LPID" 2>/dev/null
-		LPID=
-	fi
-}
-trap 'stop_lighttpd; rm -rf "$T"' EXIT
+. "$ROOT/tests/lib/lighttpd.sh"
+trap 'lighttpd_stop_all; rm -rf "$T"' EXIT
 secret cert "$CERT"
 write_ini "[app]
 app_id = $ID
 app_certificate_file = $T/cert"
-mkdir -p "$T/htdocs"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$T/lighttpd.conf" <<EOF
-server.modules       = ( "mod_fastcgi" )
-server.document-root = "$T/htdocs"
-server.bind          = "127.0.0.1"
-server.port          = $PORT
-server.errorlog      = "$T/error.log"
-server.breakagelog   = "$T/breakage.log"
-fastcgi.server       = ( "/token.fcgi" => ((
-	"bin-path"        => "$BIN",
-	"socket"          => "$T/token.sock",
-	"max-procs"       => 1,
-	"check-local"     => "disable",
-	"bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$INI" ),
-)) )
-EOF
-lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.stderr" &
-LPID=$!
-URL=http://127.0.0.1:$PORT/token.fcgi
-for _ in $(seq 50); do
-	curl -s -o /dev/null "$URL/ping" && break
-	sleep 0.1
-done
+lighttpd_start "$T/lt" 1 "$INI" || fail "lighttpd starts: $(cat "$T/lt/lighttpd.stderr" "$T/lt/error.log" 2>/dev/null)"
+LPID=$LIGHTTPD_PID
+URL=$LIGHTTPD_URL
 fetch() {	# PATH: sets STATUS and BODY
 	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' "$URL$1")
 	BODY=$(cat "$T/body")
@@ -185,8 +157,8 @@ chmod 600 "$T/cert"
 fetch /rtc/CH/publisher/uid/1
 is "$STATUS" 200 "chmod 600: served again, no restart"
 is "$(pgrep -P "$LPID" | tr '\n' ' ')" "$BEFORE" "the same process all along"
-stop_lighttpd
-ok "lighttpd's log names the key and the path" grep -qF "[app] app_certificate_file: $T/cert: group or others can read it" "$T/error.log"
-ok "and never the certificate" not grep -qiF -e "$CERT" -e "$CERT2" "$T/error.log"
+lighttpd_stop_all
+ok "lighttpd's log names the key and the path" grep -qF "[app] app_certificate_file: $T/cert: group or others can read it" "$T/lt/error.log"
+ok "and never the certificate" not grep -qiF -e "$CERT" -e "$CERT2" "$T/lt/error.log" "$T/lt/breakage.log"
 
 done_testing

@@ -10,43 +10,25 @@ need lighttpd curl python3
 BIN=${TOKEN_FCGI:-$ROOT/cgi-bin/token.fcgi}
 [ -x "$BIN" ] || { echo "not ok 1 - $BIN is built"; echo "1..1"; exit 1; }
 T=$(mktemp -d /tmp/token-lograte.XXXXXX)
-LPID=
-stop_all() {
-	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap stop_all EXIT
+. "$ROOT/tests/lib/lighttpd.sh"
+trap 'lighttpd_stop_all; rm -rf "$T"' EXIT
 
-PORT=$(free_port)
-mkdir -p "$T/htdocs"
 # an ini with one bad value: every token request is 500 server_misconfigured
 write_ini "$T/token.ini"
 printf '[token]\nmax_expire = soon\n' >>"$T/token.ini"
 chmod 600 "$T/token.ini"
 touch -d '2 seconds ago' "$T/token.ini"
-cat >"$T/lighttpd.conf" <<CONF
-server.modules = ( "mod_fastcgi" )
-server.document-root = "$T/htdocs"
-server.bind = "127.0.0.1"
-server.port = $PORT
-server.errorlog = "$T/error.log"
-fastcgi.server = ( "/token.fcgi" => ((
-	"bin-path" => "$BIN", "socket" => "$T/token.sock", "max-procs" => 1,
-	"check-local" => "disable", "bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$T/token.ini" ),
-)) )
-CONF
-lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.stderr" &
-LPID=$!
-wait_http "http://127.0.0.1:$PORT/" || { diag "$T/error.log"; echo "Bail out! lighttpd did not start"; exit 1; }
+lighttpd_start "$T/lt" 1 "$T/token.ini" || { diag "$T/lt/error.log"; echo "Bail out! lighttpd did not start"; exit 1; }
+PORT=$LIGHTTPD_PORT
 
-lines() { grep -c "$1" "$T/error.log" || true; }
+lines() { grep -c "$1" "$T/lt/error.log" || true; }
 codes=$(curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT/token.fcgi?type=rtc&channel=c[1-300]&uid=1" | sort | uniq -c | awk '{print $1 "x" $2}')
 is "$codes" "300x500" "300 requests to a misconfigured server: 300 answers of 500"
 n=$(lines 'native -> 500 server_misconfigured')
 ok "its reason is in the error log once or twice, not 300 times (${n})" test "$n" -ge 1 -a "$n" -le 2
 sleep 5.2
 curl -s -o /dev/null "http://127.0.0.1:$PORT/token.fcgi?type=rtc&channel=c&uid=1"
-like "$(grep 'server_misconfigured' "$T/error.log" | tail -n 1)" "* more like it in the last 5 s, not written)" \
+like "$(grep 'server_misconfigured' "$T/lt/error.log" | tail -n 1)" "* more like it in the last 5 s, not written)" \
 	"5 s later the reason is said again, with the count of the lines held back"
 # a client's refusal carries no server-side reason: each one is said
 mv "$T/token.ini" "$T/bad.ini"
@@ -55,7 +37,5 @@ chmod 600 "$T/token.ini"
 touch -d '2 seconds ago' "$T/token.ini"
 curl -s -o /dev/null "http://127.0.0.1:$PORT/token.fcgi?type=rtc&channel=c[1-20]&uid=abc"
 is "$(lines 'native -> 400 invalid_uid')" 20 "20 bad requests from clients: 20 lines, none held back"
-kill "$LPID"
-wait "$LPID" 2>/dev/null
-LPID=
+lighttpd_stop_all
 done_testing

@@ -305,7 +305,7 @@ if [ -n "${skip_rest:-}" ]; then
 	pass "lighttpd or curl is not installed: the FastCGI part is skipped"
 	done_testing
 fi
-mkdir -p "$T/state2" "$T/htdocs"
+mkdir -p "$T/state2"
 ini "[auth]
 mode = key
 keys = $KEY
@@ -315,46 +315,14 @@ state_dir = $T/state2
 enabled = yes
 allow = 127.0.0.1"
 
-LPID=
-stop_lighttpd() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2>/dev/null
-		wait "$LPID" 2>/dev/null
-		LPID=
-	fi
-}
-trap 'stop_lighttpd; rm -rf "$T"' EXIT
-start_lighttpd() {
-	local port i
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$T/lighttpd.conf" <<EOF
-server.modules       = ( "mod_fastcgi" )
-server.document-root = "$T/htdocs"
-server.bind          = "127.0.0.1"
-server.port          = $port
-server.errorlog      = "$T/error.log"
-fastcgi.server       = ( "/token.fcgi" => ((
-	"bin-path"        => "$BIN",
-	"socket"          => "$T/token.sock",
-	"max-procs"       => 2,
-	"check-local"     => "disable",
-	"bin-environment" => ( "AGORA_TOKEN_CONFIG" => "$INI" ),
-)) )
-EOF
-	lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.stderr" &
-	LPID=$!
-	for i in $(seq 50); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/token.fcgi/ping" && { URL=http://127.0.0.1:$port/token.fcgi; return 0; }
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	stop_lighttpd
-	return 1
-}
-if ! start_lighttpd; then
-	fail "lighttpd starts with token.fcgi: $(cat "$T/lighttpd.stderr" "$T/error.log" 2>/dev/null)"
+. "$ROOT/tests/lib/lighttpd.sh"
+trap 'lighttpd_stop_all; rm -rf "$T"' EXIT
+if ! lighttpd_start "$T/lt" 2 "$INI"; then
+	fail "lighttpd starts with token.fcgi: $(cat "$T/lt/lighttpd.stderr" "$T/lt/error.log" 2>/dev/null)"
 	done_testing
 fi
+LPID=$LIGHTTPD_PID
+URL=$LIGHTTPD_URL
 pass "lighttpd starts with 2 token.fcgi processes"
 is "$(pgrep -P "$LPID" | wc -l)" 2 "(two FastCGI processes)"
 
@@ -396,6 +364,6 @@ curl -s -o "$T/m2" "$URL/metrics"
 is "$(awk '$1 == "agora_request_duration_seconds_count" { print $2 }' "$T/m2")" "$((n + 1))" \
 	"the next scrape counts the first one"
 lacks "$(cat "$T/m" "$T/m2")" "$KEY" "no key in the FastCGI text"
-stop_lighttpd
-ok "lighttpd and its FastCGI processes are stopped" not pgrep -f "$T/lighttpd.conf"
+lighttpd_stop_all
+ok "lighttpd and its FastCGI processes are stopped" not pgrep -f "$T/lt/lighttpd.conf"
 done_testing
