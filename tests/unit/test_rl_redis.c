@@ -7,6 +7,7 @@
 #include "../../src/limits/rl_redis.c"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -139,6 +140,67 @@ static enum rr_result take(struct rl_redis *r, const char *key, uint32_t burst, 
 {
 	*ra = 0;
 	return rr_take(r, &st, key, strlen(key), (uint64_t)burst * 1000000u, rpm, mono_ns(), ra);
+}
+
+/* AUTH's own write (auth(): the password never goes through hiredis's buffers) when the socket
+ * fails under it: a Redis gone before the command (EPIPE, with SIGPIPE ignored as rr_connect
+ * does), and one that reads nothing until redis_timeout_ms has passed (the buffer full). Each is
+ * a store that is down, for the reason, with the connection counted as lost or timed out, and
+ * never the password in what is said. */
+static void auth_write_fails(void)
+{
+	static const char pw[] = "auth-pw-Hq3Vt9Zr1Kx7Lm2N";
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
+	struct cfg_store cs;
+	struct rl_redis r;
+	redisReply *rep;
+	char fill[4096];
+	int sv[2], fl, e;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&cs, 0, sizeof(cs));
+	snprintf(cs.redis_addr, sizeof(cs.redis_addr), "unix:/nowhere");
+	cs.redis_timeout_ms = 100;
+
+	/* the peer is gone */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return;
+	close(sv[1]);
+	rr_init(&r);
+	r.ctx = redisConnectFd(sv[0]);
+	errno = 0;
+	rep = auth(r.ctx, pw);
+	e = errno;
+	ok(rep == NULL && r.ctx->err == REDIS_ERR_IO && e == EPIPE,
+		"AUTH to a Redis that is gone: the write fails (EPIPE), the process lives on (err %d, errno %d)",
+		r.ctx->err, e);
+	is_int(command(&r, &cs, "AUTH refused", NULL, REDIS_REPLY_STATUS), RR_DOWN, "and the store is down");
+	ok(r.lost, "(a connection lost: worth one new one at once)");
+	ok(strstr(r.why, "AUTH refused") != NULL && strstr(r.why, pw) == NULL, "why, without the password: %s", r.why);
+	rr_close(&r);
+
+	/* a peer that reads nothing: the buffer fills, the write waits redis_timeout_ms and gives up */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return;
+	fl = fcntl(sv[0], F_GETFL);
+	fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
+	memset(fill, 'x', sizeof(fill));
+	while (write(sv[0], fill, sizeof(fill)) > 0)
+		;
+	fcntl(sv[0], F_SETFL, fl);
+	rr_init(&r);
+	r.ctx = redisConnectFd(sv[0]);
+	redisSetTimeout(r.ctx, tv);
+	errno = 0;
+	rep = auth(r.ctx, pw);
+	e = errno;
+	ok(rep == NULL && r.ctx->err == REDIS_ERR_IO && (e == EAGAIN || e == EWOULDBLOCK),
+		"AUTH to a Redis that reads nothing: the write gives up after the timeout (errno %d)", e);
+	is_int(command(&r, &cs, "AUTH refused", NULL, REDIS_REPLY_STATUS), RR_DOWN, "and the store is down");
+	ok(strstr(r.why, "timed out after 100 ms") != NULL && strstr(r.why, pw) == NULL,
+		"why, without the password: %s", r.why);
+	rr_close(&r);
+	close(sv[1]);
 }
 
 int main(void)
@@ -380,5 +442,6 @@ int main(void)
 	is_int(take(&a, "t:ip:y", 2, 60, &ra), RR_DOWN, "not an address: down");
 	rr_close(&a);
 	rr_close(&b);
+	auth_write_fails();
 	return done();
 }
