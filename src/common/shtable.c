@@ -76,11 +76,15 @@ int shtable_open(struct shtable *t, const char *dir, const char *name, size_t si
 		return failed(t, what, "cannot open");
 	if (fstat(t->fd, &st) != 0)
 		return failed(t, what, "cannot stat");
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & forbid) != 0) {
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return failed(t, what, "cannot use");
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & forbid) != 0) {
 		errno = EPERM;
 		return failed(t, what, (forbid & 044) != 0 ?
 			"will not trust (not a file of the server's user with mode 600)" :
-			"will not trust (not a file of the server's user, or writable by group or others)");
+			"will not trust (owned by another user, or writable by group or others)");
 	}
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;

@@ -27,8 +27,8 @@ int shtable_lock(const struct shtable *t, short type);
  * new; a file whose mode has a bit of forbid (022: group or others may write; 077: anyone else may
  * touch) is refused. On success (1) the table is write-locked: the caller checks or makes its header
  * and then unlocks. Otherwise the table is closed and *what says what failed: 0, dir is not trusted
- * (*what is trust_dir's reason); -1, errno is set and *what is "cannot open", "cannot stat", "will
- * not trust (...)", "cannot lock", "cannot size" or "cannot map". t->path is set in both cases. */
+ * (*what is trust_dir's reason); -1, errno is set and *what is "cannot open", "cannot stat", "cannot
+ * use" (not a regular file), "will not trust (...)", "cannot lock", "cannot size" or "cannot map". t->path is set in both cases. */
 int shtable_open(struct shtable *t, const char *dir, const char *name, size_t size, mode_t forbid,
 		const char **what);
 /* Whether t->path still names the open file (one deleted or renamed over by hand must not go on

@@ -433,7 +433,7 @@ char *cfg_read_fd(int fd, const struct stat *st, size_t *n, char *err, size_t er
 		got += (size_t)r;
 	}
 	if (got != want || fstat(fd, &after) != 0 || !cfg_same_stat(st, &after)) {
-		ERR("the file changed while it was read (write a new file, then rename it over the old one)");
+		ERR("the file changed while it was read (save a new file, then rename it over the old one)");
 		goto fail;
 	}
 	buf[got] = '\0';
