@@ -214,7 +214,7 @@ start_lighttpd() {
 	lighttpd_start "$T/$1" 2 "$INI" && URLS+=("$LIGHTTPD_URL")
 }
 if ! start_lighttpd a || ! start_lighttpd b; then
-	fail "two lighttpd servers start: $(cat "$T"/*/lighttpd.stderr "$T"/*/error.log 2>/dev/null)"
+	fail "two lighttpd servers start: $(lighttpd_why "$T/a"; lighttpd_why "$T/b")"
 	done_testing
 	exit 1
 fi

@@ -128,7 +128,7 @@ secret cert "$CERT"
 write_ini "[app]
 app_id = $ID
 app_certificate_file = $T/cert"
-lighttpd_start "$T/lt" 1 "$INI" || fail "lighttpd starts: $(cat "$T/lt/lighttpd.stderr" "$T/lt/error.log" 2>/dev/null)"
+lighttpd_start "$T/lt" 1 "$INI" || { fail "lighttpd starts: $(lighttpd_why "$T/lt")"; done_testing; exit 1; }
 LPID=$LIGHTTPD_PID
 URL=$LIGHTTPD_URL
 fetch() {	# PATH: sets STATUS and BODY

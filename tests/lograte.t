@@ -19,7 +19,7 @@ write_ini "$T/token.ini"
 printf '[token]\nmax_expire = soon\n' >>"$T/token.ini"
 chmod 600 "$T/token.ini"
 touch -d '2 seconds ago' "$T/token.ini"
-lighttpd_start "$T/lt" 1 "$T/token.ini" || { diag "$T/lt/error.log"; echo "Bail out! lighttpd did not start"; exit 1; }
+lighttpd_start "$T/lt" 1 "$T/token.ini" || { lighttpd_why "$T/lt" | sed 's/^/# /'; echo "Bail out! lighttpd did not start"; exit 1; }
 PORT=$LIGHTTPD_PORT
 
 lines() { grep -c "$1" "$T/lt/error.log" || true; }
@@ -43,7 +43,7 @@ curl -s -o /dev/null "http://127.0.0.1:$PORT/token.fcgi?type=rtc&channel=c[1-20]
 is "$(lines 'native -> 400 invalid_uid')" 20 "20 bad requests from clients: 20 lines, none held back"
 held() { cat "$T/lt/error.log" "$T/lt/breakage.log" 2>/dev/null | grep -c 'more lines like an earlier one were held back' || true; }
 is "$(held)" 0 "while it runs, nothing is said of those 30"
-lighttpd_stop_all
+ok "lighttpd and its FastCGI process end" lighttpd_stop_all
 # lighttpd ends its FastCGI process with SIGTERM: the process says what it still held on its way out
 like "$(cat "$T/lt/error.log" "$T/lt/breakage.log" 2>/dev/null | grep 'held back')" \
 	"*token.fcgi: 30 more lines like an earlier one were held back*" \

@@ -304,6 +304,7 @@ command -v curl >/dev/null || { skip_rest=1; }
 if [ -n "${skip_rest:-}" ]; then
 	pass "lighttpd or curl is not installed: the FastCGI part is skipped"
 	done_testing
+	exit
 fi
 mkdir -p "$T/state2"
 ini "[auth]
@@ -318,10 +319,12 @@ allow = 127.0.0.1"
 . "$ROOT/tests/lib/lighttpd.sh"
 trap 'lighttpd_stop_all; rm -rf "$T"' EXIT
 if ! lighttpd_start "$T/lt" 2 "$INI"; then
-	fail "lighttpd starts with token.fcgi: $(cat "$T/lt/lighttpd.stderr" "$T/lt/error.log" 2>/dev/null)"
+	fail "lighttpd starts with token.fcgi: $(lighttpd_why "$T/lt")"
 	done_testing
+	exit 1
 fi
 LPID=$LIGHTTPD_PID
+KIDS=$(pgrep -P "$LPID" | tr '\n' ' ')
 URL=$LIGHTTPD_URL
 pass "lighttpd starts with 2 token.fcgi processes"
 is "$(pgrep -P "$LPID" | wc -l)" 2 "(two FastCGI processes)"
@@ -364,6 +367,7 @@ curl -s -o "$T/m2" "$URL/metrics"
 is "$(awk '$1 == "agora_request_duration_seconds_count" { print $2 }' "$T/m2")" "$((n + 1))" \
 	"the next scrape counts the first one"
 lacks "$(cat "$T/m" "$T/m2")" "$KEY" "no key in the FastCGI text"
-lighttpd_stop_all
-ok "lighttpd and its FastCGI processes are stopped" not pgrep -f "$T/lt/lighttpd.conf"
+ok "lighttpd and its FastCGI processes are stopped" lighttpd_stop_all
+gone() { local p; for p in $KIDS; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+ok "(none of the FastCGI processes $KIDS is left)" gone
 done_testing

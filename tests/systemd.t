@@ -98,7 +98,7 @@ dpkg_i() {
 	local i
 	for i in $(seq 1 30); do
 		in_root dpkg -i "/deb/$DEB" > "$T/dpkg.log" 2>&1 && return 0
-		grep -q 'lock' "$T/dpkg.log" || return 1
+		grep -qE 'frontend lock|lock the (administration|dpkg)|dpkg status database is locked' "$T/dpkg.log" || return 1
 		sleep 2
 	done
 	return 1

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tests/lib/lighttpd.sh - token.fcgi as FastCGI processes under lighttpd, on a free loopback port, for
 # the tests that need real FastCGI processes (metrics.t, access_log.t, cgi_secrets_file.t, lograte.t).
+# lighttpd_why DIR: what lighttpd and token.fcgi said, for a failed start.
 # Source it after tap.sh or deploy.sh; it needs $BIN. Every server it starts is stopped by
 # lighttpd_stop_all: call it from the test's EXIT trap.
 
@@ -49,12 +50,26 @@ CONF
 	return 1
 }
 
-# lighttpd_stop_all: every lighttpd lighttpd_start started, and its FastCGI processes with it
+lighttpd_why() { cat "$1/lighttpd.stderr" "$1/error.log" "$1/breakage.log" 2>/dev/null; }
+
+# lighttpd_stop_all: every lighttpd lighttpd_start started, and its FastCGI processes with it.
+# lighttpd sends them SIGTERM and does not wait for them: this waits (5 s at most), so that what a
+# process writes on its way out is in the logs when this returns.
 lighttpd_stop_all() {
-	local pid
+	local pid kids=() _i
 	for pid in "${LIGHTTPD_PIDS[@]}"; do
+		kids+=($(pgrep -P "$pid"))
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
 	LIGHTTPD_PIDS=()
+	for _i in $(seq 50); do
+		for pid in "${kids[@]}"; do
+			kill -0 "$pid" 2>/dev/null && break
+			pid=
+		done
+		[ -z "${pid:-}" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -174,6 +174,7 @@ static void auth_write_fails(void)
 	ok(rep == NULL && r.ctx->err == REDIS_ERR_IO && e == EPIPE,
 		"AUTH to a Redis that is gone: the write fails (EPIPE), the process lives on (err %d, errno %d)",
 		r.ctx->err, e);
+	errno = e;      /* as auth() leaves it for command(), past the printf of ok() */
 	is_int(command(&r, &cs, "AUTH refused", NULL, REDIS_REPLY_STATUS), RR_DOWN, "and the store is down");
 	ok(r.lost, "(a connection lost: worth one new one at once)");
 	ok(strstr(r.why, "AUTH refused") != NULL && strstr(r.why, pw) == NULL, "why, without the password: %s", r.why);
@@ -196,6 +197,7 @@ static void auth_write_fails(void)
 	e = errno;
 	ok(rep == NULL && r.ctx->err == REDIS_ERR_IO && (e == EAGAIN || e == EWOULDBLOCK),
 		"AUTH to a Redis that reads nothing: the write gives up after the timeout (errno %d)", e);
+	errno = e;
 	is_int(command(&r, &cs, "AUTH refused", NULL, REDIS_REPLY_STATUS), RR_DOWN, "and the store is down");
 	ok(strstr(r.why, "timed out after 100 ms") != NULL && strstr(r.why, pw) == NULL,
 		"why, without the password: %s", r.why);
