@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # mk/bench.mk - make bench: the encoder against Agora's npm package, CGI start-up per exec (time,
-# page faults and relocations; with and without a JWT), and
+# page faults and relocations; with and without a JWT), the request path in one process (with and
+# without [metrics] and the access log), and
 # HTTP throughput, latency and memory under lighttpd against the stack's ceiling and the Node server
 # (doc/benchmarks.md). Medians and ratios from one run; never part of make check.
 #   BENCH_ROUNDS=3 BENCH_SECONDS=10   rounds per contender (alternated) and seconds per wrk run
@@ -55,7 +56,7 @@ bench-tools:
 # one core, one run: medians and ratios, never a pass/fail
 bench-encoder: build/bench-encoder bench-tools
 	@echo "== encoder, one thread (taskset -c 1)"
-	@taskset -c 1 ./build/bench-encoder 2>/dev/null || ./build/bench-encoder
+	@$$(command -v taskset >/dev/null && echo taskset -c 1) ./build/bench-encoder
 	@cd $(BENCH_DIR)/node && NODE_PATH=$$PWD/node_modules taskset -c 1 node $(CURDIR)/bench/node/encoder.js
 
 # sign-in for bench-startup: keys, their JWKS and two ini files (tests/lib/jwt.py, the openssl command)
@@ -100,6 +101,16 @@ bench-startup: $(FCGI) $(BENCH_BINS) $(BENCH_INI) $(STARTUP_JWT)/jwt.ini
 			b, f, t, rr, r, c }'; \
 	done
 
+# the request path in one process (server_handle), with and without [metrics] and the access log
+REQUEST_OBJ = $(filter-out build/server/main.o,$(SERVER_OBJ))
+build/bench-request: bench/request.c bench/timing.h $(REQUEST_OBJ) $(COMMON_OBJ) $(LIBA)
+	$(CC) $(CPPFLAGS) $(INI_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(REQUEST_OBJ) $(COMMON_OBJ) $(LIBA) \
+		$(SERVER_LIBS) $(APP_LIBS) $(CRYPTO_LIBS)
+
+bench-request: build/bench-request
+	@echo "== the request path, one thread (taskset -c 1)"
+	@$$(command -v taskset >/dev/null && echo taskset -c 1) ./build/bench-request
+
 bench-http: $(FCGI) $(BENCH_BINS) bench-tools
 	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) python3 bench/httpbench.py $(BENCH_DIR)
 
@@ -114,8 +125,9 @@ bench-jwt: $(FCGI) bench-tools
 bench: all
 	@$(MAKE) --no-print-directory bench-encoder
 	@$(MAKE) --no-print-directory bench-startup
+	@$(MAKE) --no-print-directory bench-request
 	@$(MAKE) --no-print-directory bench-http
 	@$(MAKE) --no-print-directory bench-limits
 	@$(MAKE) --no-print-directory bench-jwt
 
-.PHONY: bench bench-tools bench-encoder bench-startup bench-http bench-limits bench-jwt
+.PHONY: bench bench-tools bench-encoder bench-startup bench-request bench-http bench-limits bench-jwt
