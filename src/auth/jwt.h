@@ -83,6 +83,30 @@ int jwt_alg_fits(enum cfg_jwt_alg alg, enum jwk_kind kind);
 enum jwt_err jwt_verify_key(const struct jwt *j, const struct jwk *k);
 enum jwt_err jwt_verify_hmac(const struct jwt *j, const void *secret, size_t secret_len);
 
+/* ---- jwt_seen.c: signatures this process has verified lately ---- */
+
+#define JWT_SEEN_SLOTS  32      /* the oldest gives way */
+#define JWT_SEEN_TTL    300     /* seconds a verified signature is taken as verified */
+#define JWT_SEEN_DIGEST 32
+
+struct jwt_seen {
+	struct jwt_seen_entry {
+		unsigned char digest[JWT_SEEN_DIGEST];  /* SHA-256 of the signed part and the signature */
+		int issuer;                             /* the [jwt:NAME] by its place in the ini */
+		unsigned long gen;                      /* the load of its key set (jwt_keyset.gen) */
+		time_t since;
+	} e[JWT_SEEN_SLOTS];
+	unsigned next;
+};
+
+void jwt_seen_digest(const struct jwt *j, unsigned char d[JWT_SEEN_DIGEST]);
+/* Whether a signature with digest d was verified with this issuer's key set gen, less than
+ * JWT_SEEN_TTL ago. gen 0 (no set) is never found. */
+int jwt_seen_has(const struct jwt_seen *s, const unsigned char d[JWT_SEEN_DIGEST], int issuer,
+	unsigned long gen, time_t now);
+void jwt_seen_add(struct jwt_seen *s, const unsigned char d[JWT_SEEN_DIGEST], int issuer,
+	unsigned long gen, time_t now);
+
 /* ---- jwt_claims.c: what the token says, checked against its issuer's section ---- */
 
 struct jwt_identity {

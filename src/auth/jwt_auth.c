@@ -22,8 +22,10 @@ static enum rerr rerr_of(enum jwt_err e)
 static enum jwt_err signature(struct jwt_auth *a, int i, const struct cfg_jwt *c, const char *state_dir,
 	time_t now)
 {
+	unsigned char d[JWT_SEEN_DIGEST];
 	const struct jwks *set;
 	const struct jwk *k;
+	enum jwt_err e;
 
 	if ((1u << a->tok.alg) & CFG_JWT_HS_ALGS)
 		return jwt_verify_hmac(&a->tok, c->secret, c->secret_len);
@@ -35,7 +37,14 @@ static enum jwt_err signature(struct jwt_auth *a, int i, const struct cfg_jwt *c
 		k = jwks_find(set, a->tok.kid, a->tok.alg);
 	if (k == NULL)
 		return JWT_ERR_UNKNOWN_KEY;
-	return jwt_verify_key(&a->tok, k);
+	/* the same JWT again (an app renews its token with the sign-in it has): verified already */
+	jwt_seen_digest(&a->tok, d);
+	if (jwt_seen_has(&a->seen, d, i, a->keys.ks[i].gen, now))
+		return JWT_OK;
+	a->verified++;
+	if ((e = jwt_verify_key(&a->tok, k)) == JWT_OK)
+		jwt_seen_add(&a->seen, d, i, a->keys.ks[i].gen, now);
+	return e;
 }
 
 static enum rerr check(struct jwt_auth *a, const struct cfg_jwts *issuers, const char *state_dir,

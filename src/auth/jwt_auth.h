@@ -14,6 +14,8 @@
 
 struct jwt_auth {
 	struct jwt_keys keys;           /* kept from request to request */
+	struct jwt_seen seen;           /* signatures verified lately, by their digest */
+	unsigned long verified;         /* signatures this process has checked (not found in seen) */
 	struct jwt tok;                 /* this request's token */
 	struct jwt_identity id;
 	int active;                     /* this request was let in by its JWT: id holds who */

@@ -18,6 +18,10 @@
 
 #define CACHE_MAGIC "agora-token-jwks 1\n"
 
+/* key sets loaded by this process: a set's generation, so that what was verified with one set is
+ * never taken for the next (jwt_seen.c) */
+static unsigned long loads;
+
 static void logf_(const struct cfg_jwt *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(const struct cfg_jwt *c, const char *fmt, ...)
 {
@@ -120,6 +124,7 @@ static int load(struct jwt_keyset *ks, const struct cfg_jwt *c, const char *path
 	jwks_free(&ks->set);
 	ks->set = set;
 	ks->loaded = 1;
+	ks->gen = ++loads;
 	snprintf(ks->path, sizeof(ks->path), "%s", path);
 	ks->dev = st.st_dev;
 	ks->ino = st.st_ino;

@@ -26,6 +26,7 @@ long jwt_max_age(const char *v, size_t n);
 /* One issuer's keys as last loaded, with the file they came from: reloaded when it changes. */
 struct jwt_keyset {
 	int loaded;
+	unsigned long gen;              /* which load of this process set holds (0: none); never reused */
 	struct jwks set;
 	char src[CFG_JWT_URL_LEN * 2 + 2];     /* jwks_url and jwks_file it was loaded for */
 	char path[1200];

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* test_jwt.c - the JWT verifier on keys this test generates: strict base64url, the three segments,
- * every algorithm against the right and the wrong key, JWKS reading, and each claim rule. */
+ * every algorithm against the right and the wrong key, JWKS reading, each claim rule, and a
+ * signature verified once by a process that sees the same JWT again (jwt_seen.c, jwt_auth_check). */
 #include "../../src/auth/jwt_parse.c"
 #include "../../src/auth/jwt_keys.c"
 #include "../../src/auth/jwt_verify.c"
 #include "../../src/auth/jwt_claims.c"
+#include "../../src/auth/jwt_seen.c"
+#include "../../src/auth/jwt_cache.c"
+#include "../../src/auth/jwt_fetch.c"
+#include "../../src/auth/jwt_auth.c"
+#include "../../src/http/request.c"
+#include "../../src/http/route.c"
 
 /* the test's own signer and key maker: OpenSSL, a second implementation beside the verifier's Nettle */
 #include <openssl/bn.h>
@@ -638,6 +645,89 @@ static void test_match(void)
 		is_int(jwt_channel_match(t[i].p, t[i].s, strlen(t[i].s)), t[i].m, "'%s' against '%s'", t[i].p, t[i].s);
 }
 
+/* ---- jwt_seen.c through jwt_auth_check: a FastCGI process checks a JWT's signature once ---- */
+
+static void write_keys(const char *path, const char *keys, const char *pad)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"keys\":[%s]}%s\n", keys, pad);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+static void test_seen(void)
+{
+	static struct jwt_auth a;
+	static struct cfg_jwts iss;
+	char dir[] = "/tmp/test_jwt_seen.XXXXXX", path[64], key[2048], claims[512], tok[4096], bad[4096];
+	char shortlived[4096];
+	EVP_PKEY *ec256b = EVP_EC_gen("P-256");
+	unsigned long before;
+	const char *header = "{\"alg\":\"ES256\",\"kid\":\"k1\",\"typ\":\"JWT\"}", *detail = NULL;
+	size_t dot;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/keys.json", dir);
+	jwk_of(ec256, "k1", "", key, sizeof(key));
+	write_keys(path, key, "");
+	iss.n = 1;
+	iss.iss[0] = cfg();
+	iss.iss[0].algs = 1u << CFG_JWT_ES256;
+	snprintf(iss.iss[0].name, sizeof(iss.iss[0].name), "test");
+	snprintf(iss.iss[0].jwks_file, sizeof(iss.iss[0].jwks_file), "%s", path);
+	snprintf(claims, sizeof(claims), "{" ISS ",\"aud\":\"my-app\",\"sub\":\"alice\",\"exp\":%lld}", NOW + 3600);
+	sign("ES256", ec256, NULL, 0, header, claims, tok);
+	snprintf(claims, sizeof(claims), "{" ISS ",\"aud\":\"my-app\",\"sub\":\"bob\",\"exp\":%lld}", NOW + 100);
+	sign("ES256", ec256, NULL, 0, header, claims, shortlived);
+
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW, &detail), E_OK, "seen: an ES256 JWT lets in");
+	is_int((long long)a.verified, 1, "seen: its signature checked");
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 1, &detail), E_OK, "seen: the same JWT again: in");
+	is_int((long long)a.verified, 1, "seen: without checking the signature again");
+	/* one byte of the signature changed: not the JWT that was seen */
+	snprintf(bad, sizeof(bad), "%s", tok);
+	dot = strlen(bad) - 20;
+	bad[dot] = bad[dot] == 'A' ? 'B' : 'A';
+	is_int(jwt_auth_check(&a, &iss, NULL, bad, (time_t)NOW + 2, &detail), E_JWT_INVALID,
+		"seen: another signature on the same claims: refused");
+	is_int((long long)a.verified, 2, "seen: (it was checked)");
+	is_int(jwt_auth_check(&a, &iss, NULL, bad, (time_t)NOW + 3, &detail), E_JWT_INVALID,
+		"seen: and refused again (a failure is never remembered)");
+	is_int((long long)a.verified, 3, "seen: (checked again)");
+	/* the claims are checked every time: exp + leeway passed while the signature is remembered */
+	is_int(jwt_auth_check(&a, &iss, NULL, shortlived, (time_t)NOW + 3, &detail), E_OK, "seen: a JWT that expires soon: in");
+	is_int(jwt_auth_check(&a, &iss, NULL, shortlived, (time_t)NOW + 100 + iss.iss[0].leeway + 1, &detail),
+		E_JWT_EXPIRED, "seen: a remembered signature does not keep an expired JWT alive");
+	is_int((long long)a.verified, 4, "seen: (its signature was checked once)");
+	/* a new load of the key set: what was verified with the old one is checked again */
+	write_keys(path, key, " ");
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 4, &detail), E_OK, "seen: after the key set is reloaded: in");
+	is_int((long long)a.verified, 5, "seen: with its signature checked again");
+	/* the key set now holds another key under that kid: the remembered signature is not taken */
+	jwk_of(ec256b, "k1", "", key, sizeof(key));
+	write_keys(path, key, "");
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 5, &detail), E_JWT_INVALID,
+		"seen: a key set whose k1 is now another key refuses it");
+	/* after JWT_SEEN_TTL the signature is checked again */
+	jwk_of(ec256, "k1", "", key, sizeof(key));
+	write_keys(path, key, "  ");
+	before = a.verified;
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 6, &detail), E_OK, "seen: the old key back: in");
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 7, &detail), E_OK, "seen: again");
+	is_int((long long)(a.verified - before), 1, "seen: one check for the two");
+	is_int(jwt_auth_check(&a, &iss, NULL, tok, (time_t)NOW + 6 + JWT_SEEN_TTL, &detail), E_OK,
+		"seen: JWT_SEEN_TTL later: in");
+	is_int((long long)(a.verified - before), 2, "seen: with its signature checked again");
+	jwt_auth_free(&a);
+	EVP_PKEY_free(ec256b);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	make_keys();
@@ -647,6 +737,7 @@ int main(void)
 	test_jwks();
 	test_claims();
 	test_match();
+	test_seen();
 	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(rsa2);
 	EVP_PKEY_free(ec256);

@@ -12,6 +12,7 @@
 #include "../../src/auth/jwt_fetch.c"
 #include "../../src/auth/jwt_keys.c"
 #include "../../src/auth/jwt_parse.c"
+#include "../../src/auth/jwt_seen.c"
 #include "../../src/auth/jwt_verify.c"
 #include "../../src/http/respond.c"
 
