@@ -3,7 +3,8 @@
  * between two accepts (server_handle: route, configuration check, token, answer; no socket, no web
  * server), in CPU time per request. Three configurations, their rounds alternated: the ini of the
  * HTTP benchmark; the same with [metrics] on (its target: at most 1 us more); and with the access
- * log on, to a file. Medians of the rounds; never a pass or fail. */
+ * log on, to a file. Medians of the rounds; never a pass or fail. "bench-request N" runs only the
+ * Nth (0, 1, 2), for a profiler. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <fcntl.h>
 #include <ftw.h>
@@ -109,13 +110,13 @@ static double median(double *v)
 	return v[ROUNDS / 2];
 }
 
+/* argv[1], if given: only that contender (0, 1 or 2), for a profiler */
 int main(int argc, char **argv)
 {
 	char ini[3][256], extra[3][512];
 	const char *why;
-	int i, r;
+	int i, r, only = argc > 1 ? atoi(argv[1]) : -1;
 
-	(void)argc;
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(extra[0], sizeof(extra[0]), "%s", "");
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 	}
 	for (r = 0; r < ROUNDS; r++)
 		for (i = 0; i < 3; i++)
-			if ((k[i].ns[r] = round_of(k[i].srv)) < 0) {
+			if ((only < 0 || only == i) && (k[i].ns[r] = round_of(k[i].srv)) < 0) {
 				fprintf(stderr, "bench-request: %s: an answer was not a token (%d)\n", k[i].name, resp.status);
 				return finish(1);
 			}
@@ -149,8 +150,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < 3; i++) {
 		double m = median(k[i].ns);
 
+		if (only >= 0 && only != i)
+			continue;
 		printf("  %-28s %7.0f ns per request", k[i].name, m);
-		if (i > 0)
+		if (i > 0 && only < 0)
 			printf("  (%+.0f ns%s)", m - median(k[0].ns),
 				i == 1 ? "; target: at most +1000 ns" : "");
 		printf("\n");
