@@ -12,15 +12,18 @@ need cc readelf size nm strace python3 openssl
 # ---- the budgets: x86_64, Debian 12, measured 2026-12-07 by this test on three builds: before JWT
 # sign-in (4dbc24c), with sign-in on OpenSSL's EVP layer (207d0a6), and with it on Nettle ----
 # relative relocations in token.fcgi (readelf -r): 368 before sign-in; 17,189 on EVP (its provider
-# tables, linked statically); 648 on Nettle (about 80 of them Nettle's curves and hashes)
+# tables, linked statically); 648 on Nettle (about 80 of them Nettle's curves and hashes); 718 once
+# metrics, the access log and secret files were in too
 RELOC_BUDGET=1000
 # text (size, Berkeley: code and read-only data): 256,482 bytes before; 3,798,034 on EVP; 672,248 on
-# Nettle (mostly its curves' tables, which a request without a JWT never reads)
+# Nettle (mostly its curves' tables, which a request without a JWT never reads); 713,743 with the rest
 TEXT_BUDGET=1048576
 # minor page faults of a request without a JWT, less the bare C program's (75, fork + exec): +55
 # before; +185 on EVP; +81 on Nettle; +63 once the 8 issuer slots of the configuration (60 KB) and the
-# 8 key sets (62 KB) are touched only when a [jwt:] section uses them
-FAULT_BUDGET=70
+# 8 key sets (62 KB) are touched only when a [jwt:] section uses them. The same build measured +62 to
+# +64 in one session and +67 to +69 hours later (the machine, not the code: da8aae9 gave both): the budget leaves
+# room for that and still fails at a tenth of what EVP added
+FAULT_BUDGET=80
 # a request with an RS256 JWT, less one without: +71 on EVP (provider set-up); +9 on Nettle
 JWT_FAULT_BUDGET=30
 # system calls of a request without a JWT (strace -f -c): 59 before; 56 on EVP; 56 on Nettle (with an
