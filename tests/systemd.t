@@ -3,7 +3,9 @@
 # systemd.t - the package's agora-token unit under a real systemd (make check-deb, root): a Debian 12
 # root (scripts/debroot systemd) booted with systemd-nspawn, the package installed with dpkg, the
 # unit enabled and started, restarted, its process killed and started again by systemd, tokens
-# asked on its socket and verified, and systemd-analyze security's exposure score for it.
+# asked on its socket and through nginx (etc/nginx-token.conf as shipped) and verified, the ini
+# changed under the running process, sign-in with a jwks_url over HTTPS and the Redis store over TCP
+# under the unit's sandbox, and systemd-analyze security's exposure score for it.
 # Skips only when systemd-nspawn cannot boot the root here, saying why.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -162,6 +164,96 @@ in_root sh -c 'kill -KILL "$1"' sh "$PID2"
 ok "token.fcgi killed (SIGKILL): systemd starts it again (Restart=always)" wait_active "$PID2"
 ok "NRestarts says one automatic restart" test "$(prop NRestarts)" = 1
 asks "after the kill"
+
+# ---- nginx in the same root, with etc/nginx-token.conf as shipped ----
+cp "$ROOT/etc/nginx-token.conf" "$T/root/etc/nginx/sites-enabled/agora-token.conf"
+rm -f "$T/root/etc/nginx/sites-enabled/default"
+in_root systemctl restart nginx > "$T/nginx.log" 2>&1
+must "nginx restarted with etc/nginx-token.conf as shipped" "$T/nginx.log" test "$(in_root systemctl is-active nginx)" = active
+# via_nginx PATH [HEADER]: one request through nginx from inside the root: $T/status, $T/body
+via_nginx() {
+	rm -f "$T/root/root/body"
+	in_root curl -s -o /root/body -w '%{http_code}' -H 'Host: token.example.com' ${2:+-H "$2"} \
+		"http://127.0.0.1$1" > "$T/status" 2>/dev/null
+	cp "$T/root/root/body" "$T/body" 2>/dev/null || : > "$T/body"
+}
+via_nginx /rtc/demo/publisher/uid/7
+ok "through nginx: /rtc/demo/publisher/uid/7 is 200" status_is 200
+ok "through nginx: its token verifies" token_ok rtcToken --channel demo --uid 7
+via_nginx /health
+contains "$(cat "$T/body")" '"rtm"' "through nginx: /health lists the services of the ini (rtm among them)"
+
+# install_ini FILE: the admin's way: a new file beside the old, 640 root:www-data, renamed over it
+install_ini() {
+	cp "$1" "$T/root/etc/agora-token/token.ini.new"
+	in_root sh -c 'chown root:www-data /etc/agora-token/token.ini.new && chmod 640 /etc/agora-token/token.ini.new &&
+		touch -d "-5 seconds" /etc/agora-token/token.ini.new && mv /etc/agora-token/token.ini.new /etc/agora-token/token.ini'
+}
+# the ini changed: RTC only; the running process takes it at its next request, no restart
+PIDX=$(prop MainPID)
+write_ini "$T/rtc-only.ini"
+sed -i 's/^services .*/services        = rtc/' "$T/rtc-only.ini"
+install_ini "$T/rtc-only.ini"
+via_nginx /health
+is "$(cat "$T/status")" 200 "the ini changed: /health 200"
+lacks "$(cat "$T/body")" '"rtm"' "the running process serves the new ini (rtm gone from /health)"
+is "$(prop MainPID)" "$PIDX" "the same process, not restarted"
+
+# ---- sign-in with jwks_url over HTTPS and a TCP Redis, under the unit's sandbox ----
+K=$T/keys
+mkdir -p "$K" "$T/root/srv/jwks"
+python3 "$ROOT/tests/lib/jwt.py" keys "$K" > /dev/null
+python3 "$ROOT/tests/lib/jwt.py" jwks "$K" rsa1 > "$T/root/srv/jwks/jwks.json"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=systemd-t-ca -keyout "$K/ca.key" -out "$K/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$K/srv.key" -out "$K/srv.csr" 2>/dev/null
+printf 'subjectAltName = IP:127.0.0.1\n' > "$K/san"
+openssl x509 -req -in "$K/srv.csr" -CA "$K/ca.pem" -CAkey "$K/ca.key" -CAcreateserial -days 2 \
+	-extfile "$K/san" -out "$K/srv.pem" 2>/dev/null
+cp "$K/srv.pem" "$K/srv.key" "$T/root/etc/nginx/"
+cp "$K/ca.pem" "$T/root/etc/agora-token/ca.pem"
+chmod 644 "$T/root/etc/agora-token/ca.pem" "$T/root/srv/jwks/jwks.json"
+cat > "$T/root/etc/nginx/sites-enabled/jwks.conf" <<'CONF'
+server {
+	listen 127.0.0.1:8443 ssl;
+	ssl_certificate /etc/nginx/srv.pem;
+	ssl_certificate_key /etc/nginx/srv.key;
+	root /srv/jwks;
+}
+CONF
+in_root systemctl reload nginx > "$T/nginx.log" 2>&1
+must "nginx serves the issuer's JWKS over HTTPS on 127.0.0.1:8443" "$T/nginx.log" \
+	test "$(in_root curl -s --cacert /etc/agora-token/ca.pem -o /dev/null -w '%{http_code}' https://127.0.0.1:8443/jwks.json)" = 200
+must "redis-server answers on 127.0.0.1:6379 in the root" "$T/nginx.log" test "$(in_root redis-cli -h 127.0.0.1 ping)" = PONG
+write_ini "$T/jwt.ini"
+cat >> "$T/jwt.ini" <<'INI'
+
+[auth]
+mode = jwt
+
+[limits]
+requests_per_minute = 600
+state_dir = /var/lib/agora-token
+store = redis
+redis = 127.0.0.1:6379
+
+[jwt:test]
+issuer = https://issuer.systemd.test/
+audience = agora-systemd-test
+jwks_url = https://127.0.0.1:8443/jwks.json
+ca_file = /etc/agora-token/ca.pem
+algorithms = RS256
+INI
+install_ini "$T/jwt.ini"
+via_nginx "/token?type=rtc&channel=demo"
+is "$(cat "$T/status")" 401 "[auth] mode = jwt: a request without a JWT is 401"
+JWT=$(python3 "$ROOT/tests/lib/jwt.py" sign "$K" RS256 rsa1 \
+	"$(printf '{"iss":"https://issuer.systemd.test/","aud":"agora-systemd-test","sub":"alice","exp":%d}' $(($(date +%s) + 3600)))")
+via_nginx "/token?type=rtc&channel=demo" "Authorization: Bearer $JWT"
+ok "with a JWT, its key fetched from jwks_url (HTTPS, the test CA): 200" status_is 200
+ok "and a token for the signed-in account that verifies" token_ok rtcToken --channel demo --account alice
+ok "the key set is cached in the unit's StateDirectory" sh -c "ls '$T/root/var/lib/agora-token/' | grep -q ."
+keys=$(in_root redis-cli -h 127.0.0.1 dbsize)
+ok "the request's bucket is in Redis over TCP ($keys keys)" test "${keys:-0}" -ge 1
 
 in_root systemd-analyze security --no-pager agora-token > "$T/security" 2>&1
 score=$(sed -n 's/.*Overall exposure level for agora-token.service: \([0-9.]*\) \(.*\)/\1 \2/p' "$T/security" |
