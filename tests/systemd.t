@@ -260,7 +260,7 @@ score=$(sed -n 's/.*Overall exposure level for agora-token.service: \([0-9.]*\) 
 	sed 's/\x1b\[[0-9;]*m//g')
 echo "# systemd-analyze security agora-token: ${score:-?}"
 ok "systemd-analyze security scores the unit (${score:-no score})" test -n "$score"
-ok "its exposure is below 4.0 (OK or better)" python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 4.0 else 1)' "${score%% *}"
+ok "its exposure is below 2.0" python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 2.0 else 1)' "${score%% *}"
 
 in_root systemctl stop agora-token
 ok "systemctl stop: inactive" test "$(prop ActiveState)" = inactive
