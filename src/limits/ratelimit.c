@@ -201,8 +201,6 @@ static enum rl_verdict file_take(struct ratelimit *rl, const struct config *c, c
 	return v;
 }
 
-static void note(struct ratelimit *rl, enum rl_verdict v, uint32_t retry_after);
-
 /* The Redis store's result as a verdict; RR_DOWN as on_store_error says. */
 static enum rl_verdict from_redis(struct ratelimit *rl, const struct cfg_store *st, enum rr_result v)
 {

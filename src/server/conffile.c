@@ -143,6 +143,8 @@ void conffile_init(struct conffile *f, const char *env_path, const char *exe, in
 	/* all but the configuration, which config_load fills: zeroing its 80 KB would cost a CGI run
 	 * 20 page faults for the issuer slots it never uses */
 	memset(f, 0, offsetof(struct conffile, cfg));
+	/* read before the first load (settling_any): never a count left in memory not zeroed */
+	f->cfg.secret_files.n = 0;
 	f->one_request = one_request;
 	if (exe_dir(exe, f->exe_dir, sizeof(f->exe_dir)) != 0)
 		f->exe_dir[0] = '\0';
