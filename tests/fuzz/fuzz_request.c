@@ -594,7 +594,7 @@ ORACLE static json_t *check_body(const struct resp *r, int status, const char *w
 		CHECK((status == 503 && json_is_string(st)) || json_integer_value(st) == status,
 			"%s: the body's status is not the answer's", what);
 		/* a server-side reason (5xx) repeated within seconds is held back (server/lograte.c) */
-		CHECK((r->log[0] == '\0' && status >= 500) || (strncmp(r->log, "token.fcgi: ", 12) == 0 &&
+		CHECK((r->log[0] == '\0' && status >= 500 && r->detail != NULL) || (strncmp(r->log, "token.fcgi: ", 12) == 0 &&
 			strchr(r->log, '\n') == NULL && strstr(r->log, json_string_value(code)) != NULL),
 			"%s: no log line for a %d", what, status);
 	} else {
